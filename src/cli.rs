@@ -1,0 +1,489 @@
+//! The command line: `textpipe serve` and the one-shot commands that run the
+//! same validated calls as the server on a file, stdin, or JSON lines.
+
+use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tonic::Status;
+
+use crate::config::Settings;
+use crate::grpc::proto;
+use crate::grpc::{DetectCall, ProcessCall, StripCall, SummarizeCall};
+use crate::pipeline::Pipeline;
+
+/// JSON lines handled per batch; each batch is spread over the cores and
+/// written in input order, so memory stays bounded on endless input.
+const JSONL_BATCH: usize = 256;
+
+/// textpipe: language detection, boilerplate stripping and summarization.
+#[derive(Debug, Parser)]
+#[command(name = "textpipe", version, about)]
+pub struct Cli {
+    /// What to do; without a command, `serve`.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gRPC server (the default).
+    Serve(Settings),
+    /// Detect the language of a text; prints a DetectLanguageResponse.
+    Detect(DetectArgs),
+    /// Strip boilerplate from a page or text; prints a StripBoilerplateResponse.
+    Strip(StripArgs),
+    /// Summarize a document; prints a SummarizeResponse.
+    Summarize(SummarizeArgs),
+    /// Strip, detect and summarize; prints a ProcessResponse.
+    Process(ProcessArgs),
+}
+
+impl Command {
+    /// `serve` with settings from the environment and defaults, as if typed.
+    pub fn default_serve() -> Result<Self, clap::Error> {
+        #[derive(Parser)]
+        struct ServeOnly {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        ServeOnly::try_parse_from(["textpipe"]).map(|s| Command::Serve(s.settings))
+    }
+}
+
+/// Where the input comes from and how it is framed.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input file; `-` or nothing reads stdin.
+    pub file: Option<PathBuf>,
+    /// Each input line is a request message in proto3 JSON plus an "id";
+    /// each output line is the response plus the same "id".
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+/// Arguments of `detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Allowed languages, comma-separated ISO 639-1/639-3 codes.
+    #[arg(long, value_delimiter = ',')]
+    allow: Vec<String>,
+}
+
+/// Whether the document is HTML.
+#[derive(Debug, Args)]
+pub struct HtmlArg {
+    /// Treat the input as HTML (by default: HTML when it looks like markup).
+    #[arg(long)]
+    html: bool,
+}
+
+/// Arguments of `strip`.
+#[derive(Debug, Args)]
+pub struct StripArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    html: HtmlArg,
+}
+
+/// Arguments of `summarize`.
+#[derive(Debug, Args)]
+pub struct SummarizeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    html: HtmlArg,
+    /// Most sentences to return (0 means the default, 3).
+    #[arg(long, default_value_t = 0)]
+    max_sentences: u32,
+    /// Language code to use instead of detecting it.
+    #[arg(long)]
+    language: Option<String>,
+}
+
+/// Arguments of `process`.
+#[derive(Debug, Args)]
+pub struct ProcessArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    html: HtmlArg,
+    /// Most summary sentences (0 means the default, 3).
+    #[arg(long, default_value_t = 0)]
+    max_sentences: u32,
+    /// Allowed languages, comma-separated codes.
+    #[arg(long, value_delimiter = ',')]
+    allow: Vec<String>,
+}
+
+/// Runs a one-shot command. Exit code 0 when every document succeeded,
+/// 1 when any failed, 2 when the input could not be read.
+pub fn run(command: Command) -> ExitCode {
+    let pipeline = Pipeline::new();
+    let result = match command {
+        Command::Serve(_) => {
+            eprintln!("textpipe: serve is not a one-shot command");
+            return ExitCode::from(2);
+        }
+        Command::Detect(a) => one_or_lines(
+            &pipeline,
+            &a.input,
+            |text| {
+                let req = proto::DetectLanguageRequest {
+                    text,
+                    allowed_languages: a.allow.clone(),
+                };
+                detect(&pipeline, req)
+            },
+            detect,
+        ),
+        Command::Strip(a) => one_or_lines(
+            &pipeline,
+            &a.input,
+            |doc| {
+                use proto::strip_boilerplate_request::Content;
+                let content = if a.html.html || looks_like_html(&doc) {
+                    Content::Html(doc)
+                } else {
+                    Content::Text(doc)
+                };
+                strip(
+                    &pipeline,
+                    proto::StripBoilerplateRequest {
+                        content: Some(content),
+                        options: None,
+                    },
+                )
+            },
+            strip,
+        ),
+        Command::Summarize(a) => one_or_lines(
+            &pipeline,
+            &a.input,
+            |doc| {
+                use proto::summarize_request::Content;
+                let content = if a.html.html || looks_like_html(&doc) {
+                    Content::Html(doc)
+                } else {
+                    Content::Text(doc)
+                };
+                summarize(
+                    &pipeline,
+                    proto::SummarizeRequest {
+                        content: Some(content),
+                        max_sentences: a.max_sentences,
+                        language: a.language.clone().unwrap_or_default(),
+                    },
+                )
+            },
+            summarize,
+        ),
+        Command::Process(a) => one_or_lines(
+            &pipeline,
+            &a.input,
+            |doc| {
+                use proto::process_request::Content;
+                let content = if a.html.html || looks_like_html(&doc) {
+                    Content::Html(doc)
+                } else {
+                    Content::Text(doc)
+                };
+                process(
+                    &pipeline,
+                    proto::ProcessRequest {
+                        content: Some(content),
+                        detect: Some(proto::DetectOptions {
+                            allowed_languages: a.allow.clone(),
+                        }),
+                        summarize: Some(proto::SummarizeOptions {
+                            max_sentences: a.max_sentences,
+                        }),
+                        ..Default::default()
+                    },
+                )
+            },
+            process,
+        ),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("textpipe: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn detect(
+    p: &Pipeline,
+    r: proto::DetectLanguageRequest,
+) -> Result<proto::DetectLanguageResponse, Status> {
+    Ok(DetectCall::try_from(r)?.run(p)?)
+}
+
+fn strip(
+    p: &Pipeline,
+    r: proto::StripBoilerplateRequest,
+) -> Result<proto::StripBoilerplateResponse, Status> {
+    Ok(StripCall::try_from(r)?.run(p)?)
+}
+
+fn summarize(p: &Pipeline, r: proto::SummarizeRequest) -> Result<proto::SummarizeResponse, Status> {
+    Ok(SummarizeCall::try_from(r)?.run(p)?)
+}
+
+fn process(p: &Pipeline, r: proto::ProcessRequest) -> Result<proto::ProcessResponse, Status> {
+    Ok(ProcessCall::try_from(r)?.run(p)?)
+}
+
+/// A page starts with markup: a doctype, a comment or a tag, after any BOM
+/// and whitespace.
+fn looks_like_html(doc: &str) -> bool {
+    let head = doc.trim_start_matches('\u{feff}').trim_start();
+    let lower: String = head.chars().take(16).flat_map(char::to_lowercase).collect();
+    [
+        "<!doctype",
+        "<html",
+        "<head",
+        "<body",
+        "<!--",
+        "<div",
+        "<meta",
+        "<p>",
+        "<article",
+        "<title",
+    ]
+    .iter()
+    .any(|tag| lower.starts_with(tag))
+}
+
+fn one_or_lines<Req, Resp>(
+    pipeline: &Pipeline,
+    input: &InputArgs,
+    single: impl FnOnce(String) -> Result<Resp, Status>,
+    call: fn(&Pipeline, Req) -> Result<Resp, Status>,
+) -> io::Result<bool>
+where
+    Req: DeserializeOwned + Send,
+    Resp: Serialize + Send,
+{
+    let reader = open(input.file.as_ref())?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let ok = if input.jsonl {
+        run_lines(pipeline, reader, &mut out, call)?
+    } else {
+        let mut bytes = Vec::new();
+        let mut reader = reader;
+        reader.read_to_end(&mut bytes)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("input is not UTF-8: {e}"),
+            )
+        })?;
+        match single(text) {
+            Ok(resp) => {
+                serde_json::to_writer_pretty(&mut out, &resp)?;
+                writeln!(out)?;
+                true
+            }
+            Err(status) => {
+                serde_json::to_writer_pretty(&mut out, &error_object(None, &status))?;
+                writeln!(out)?;
+                false
+            }
+        }
+    };
+    out.flush()?;
+    Ok(ok)
+}
+
+fn open(file: Option<&PathBuf>) -> io::Result<Box<dyn BufRead>> {
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            let f = std::fs::File::open(path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display()))
+            })?;
+            Ok(Box::new(io::BufReader::new(f)))
+        }
+        _ => Ok(Box::new(io::BufReader::new(io::stdin()))),
+    }
+}
+
+fn run_lines<Req, Resp>(
+    pipeline: &Pipeline,
+    reader: Box<dyn BufRead>,
+    out: &mut impl Write,
+    call: fn(&Pipeline, Req) -> Result<Resp, Status>,
+) -> io::Result<bool>
+where
+    Req: DeserializeOwned + Send,
+    Resp: Serialize + Send,
+{
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut all_ok = true;
+    let mut batch = Vec::with_capacity(JSONL_BATCH);
+    let mut lines = reader.lines();
+    loop {
+        batch.clear();
+        for line in lines.by_ref() {
+            let line = line?;
+            if !line.trim().is_empty() {
+                batch.push(line);
+            }
+            if batch.len() == JSONL_BATCH {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results = parallel_map(&batch, threads, |line| answer_line(pipeline, line, call));
+        for (value, ok) in results {
+            all_ok &= ok;
+            serde_json::to_writer(&mut *out, &value)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(all_ok)
+}
+
+/// Maps `items` on up to `threads` scoped threads, keeping input order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// One JSON line in, one out: the response plus "id", or an error object.
+fn answer_line<Req, Resp>(
+    pipeline: &Pipeline,
+    line: &str,
+    call: fn(&Pipeline, Req) -> Result<Resp, Status>,
+) -> (Value, bool)
+where
+    Req: DeserializeOwned,
+    Resp: Serialize,
+{
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                error_object(
+                    None,
+                    &Status::invalid_argument(format!("line is not JSON: {e}")),
+                ),
+                false,
+            );
+        }
+    };
+    let Value::Object(fields) = value else {
+        return (
+            error_object(None, &Status::invalid_argument("line is not a JSON object")),
+            false,
+        );
+    };
+    let id = fields.get("id").cloned();
+    let result = serde_json::from_value::<Req>(Value::Object(fields))
+        .map_err(|e| Status::invalid_argument(format!("line is not a valid request: {e}")))
+        .and_then(|req| call(pipeline, req));
+    match result.and_then(|resp| {
+        serde_json::to_value(resp)
+            .map_err(|e| Status::internal(format!("cannot encode the response: {e}")))
+    }) {
+        Ok(Value::Object(mut map)) => {
+            if let Some(id) = id {
+                map.insert("id".to_owned(), id);
+            }
+            (Value::Object(map), true)
+        }
+        Ok(other) => (other, true),
+        Err(status) => (error_object(id, &status), false),
+    }
+}
+
+fn error_object(id: Option<Value>, status: &Status) -> Value {
+    let mut error = Map::new();
+    error.insert(
+        "code".to_owned(),
+        Value::from(crate::grpc::code_name(status.code())),
+    );
+    error.insert("message".to_owned(), Value::from(status.message()));
+    let mut map = Map::new();
+    if let Some(id) = id {
+        map.insert("id".to_owned(), id);
+    }
+    map.insert("error".to_owned(), Value::Object(error));
+    Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_sniffing() {
+        assert!(looks_like_html("  <!DOCTYPE html><html>"));
+        assert!(looks_like_html("\u{feff}<html lang=en>"));
+        assert!(!looks_like_html("Plain words < and > signs."));
+    }
+
+    #[test]
+    fn a_json_line_gets_its_id_back() {
+        let p = Pipeline::new();
+        let (v, ok) = answer_line(
+            &p,
+            r#"{"id":"a1","text":"Bonjour tout le monde, comment allez-vous aujourd'hui ?"}"#,
+            detect,
+        );
+        assert!(ok);
+        assert_eq!(v["id"], "a1");
+        assert_eq!(v["language"]["code"], "fr");
+    }
+
+    #[test]
+    fn a_bad_line_gets_an_error_object_with_its_id() {
+        let p = Pipeline::new();
+        let (v, ok) = answer_line(&p, r#"{"id":"b2","text":"   "}"#, detect);
+        assert!(!ok);
+        assert_eq!(v["id"], "b2");
+        assert_eq!(v["error"]["code"], "INVALID_ARGUMENT");
+        let (v, ok) = answer_line(&p, "not json", detect);
+        assert!(!ok);
+        assert_eq!(v["error"]["code"], "INVALID_ARGUMENT");
+        let (v, ok) = answer_line(&p, r#"{"id":"c3","text":"a","html":"<p>b</p>"}"#, strip);
+        assert!(!ok, "both text and html must be refused: {v}");
+        assert_eq!(v["id"], "c3");
+    }
+
+    #[test]
+    fn parallel_map_keeps_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        assert_eq!(
+            parallel_map(&items, 3, |x| x * 2),
+            items.iter().map(|x| x * 2).collect::<Vec<_>>()
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Server settings: every one has a command-line flag and a `TEXTPIPE_*`
+//! environment variable, and is range-checked when the process starts, so a
+//! bad value stops start-up with a message naming the flag.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Default listen address: all interfaces, the conventional gRPC port.
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:50051";
+/// Default largest request or response message, in bytes (gRPC's usual 4 MiB).
+pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 4 * 1024 * 1024;
+/// Default number of calls admitted at once across all connections; the
+/// next one is refused with `RESOURCE_EXHAUSTED` instead of queueing.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: u32 = 64;
+/// Default HTTP/2 concurrent streams allowed per connection.
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 128;
+/// Default deadline of a call whose caller set none, in milliseconds.
+pub const DEFAULT_DEADLINE_MS: u64 = 10_000;
+/// Default time in-flight calls get to finish after SIGTERM, in milliseconds.
+pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 20_000;
+/// Default items of one `ProcessStream` call being worked on at once.
+pub const DEFAULT_STREAM_IN_FLIGHT: u32 = 8;
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable on a terminal, JSON otherwise.
+    #[default]
+    Auto,
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Settings of `textpipe serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "TEXTPIPE_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+
+    /// Largest request (and response) message in bytes; larger requests are refused.
+    #[arg(long, env = "TEXTPIPE_MAX_MESSAGE_BYTES", default_value_t = DEFAULT_MAX_MESSAGE_BYTES,
+          value_parser = clap::value_parser!(u64).range(1024..=256 * 1024 * 1024))]
+    pub max_message_bytes: u64,
+
+    /// Calls admitted at once over all connections; past it calls get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "TEXTPIPE_MAX_CONCURRENT_REQUESTS", default_value_t = DEFAULT_MAX_CONCURRENT_REQUESTS,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrent_requests: u32,
+
+    /// HTTP/2 concurrent streams per connection.
+    #[arg(long, env = "TEXTPIPE_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrent_streams: u32,
+
+    /// Threads running pipeline work; 0 means one per CPU core.
+    #[arg(long, env = "TEXTPIPE_WORKERS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=1024))]
+    pub workers: u32,
+
+    /// Deadline in milliseconds for calls that set none; a caller's shorter deadline wins.
+    #[arg(long, env = "TEXTPIPE_DEFAULT_DEADLINE_MS", default_value_t = DEFAULT_DEADLINE_MS,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub default_deadline_ms: u64,
+
+    /// Milliseconds in-flight calls get to finish after SIGTERM/SIGINT before the server stops anyway.
+    #[arg(long, env = "TEXTPIPE_SHUTDOWN_GRACE_MS", default_value_t = DEFAULT_SHUTDOWN_GRACE_MS,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub shutdown_grace_ms: u64,
+
+    /// Items of one ProcessStream call worked on at once; the stream is not read further until one finishes.
+    #[arg(long, env = "TEXTPIPE_STREAM_IN_FLIGHT", default_value_t = DEFAULT_STREAM_IN_FLIGHT,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub stream_in_flight: u32,
+
+    /// Log format.
+    #[arg(long, env = "TEXTPIPE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
+    pub log_format: LogFormat,
+
+    /// Log filter in tracing's EnvFilter syntax (e.g. `info`, `textpipe=debug`).
+    #[arg(long, env = "TEXTPIPE_LOG", default_value = "info", value_parser = parse_log_filter)]
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            // The constant is a valid address literal; see the `defaults_parse` test.
+            listen: DEFAULT_LISTEN
+                .parse()
+                .unwrap_or_else(|_| ([0, 0, 0, 0], 50051).into()),
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            workers: 0,
+            default_deadline_ms: DEFAULT_DEADLINE_MS,
+            shutdown_grace_ms: DEFAULT_SHUTDOWN_GRACE_MS,
+            stream_in_flight: DEFAULT_STREAM_IN_FLIGHT,
+            log_format: LogFormat::Auto,
+            log: "info".to_owned(),
+        }
+    }
+}
+
+impl Settings {
+    /// Largest message as a `usize`, as tonic wants it.
+    pub fn max_message_size(&self) -> usize {
+        usize::try_from(self.max_message_bytes).unwrap_or(usize::MAX)
+    }
+
+    /// Deadline of calls whose caller set none.
+    pub fn default_deadline(&self) -> Duration {
+        Duration::from_millis(self.default_deadline_ms)
+    }
+
+    /// Time in-flight calls get after a stop signal.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.shutdown_grace_ms)
+    }
+
+    /// Number of pipeline worker threads, resolving 0 to the core count.
+    pub fn worker_threads(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n as usize,
+        }
+    }
+}
+
+fn parse_log_filter(s: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::builder()
+        .parse(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| format!("not a valid log filter: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    #[test]
+    fn defaults_parse_and_match_default_impl() {
+        let parsed = Cli::try_parse_from(["textpipe"]).unwrap().settings;
+        let default = Settings::default();
+        assert_eq!(parsed.listen, default.listen);
+        assert_eq!(parsed.max_message_bytes, default.max_message_bytes);
+        assert_eq!(
+            parsed.max_concurrent_requests,
+            default.max_concurrent_requests
+        );
+        assert_eq!(parsed.default_deadline_ms, default.default_deadline_ms);
+        assert_eq!(parsed.shutdown_grace_ms, default.shutdown_grace_ms);
+        assert_eq!(parsed.stream_in_flight, default.stream_in_flight);
+        assert_eq!(parsed.listen.port(), 50051);
+    }
+
+    #[test]
+    fn out_of_range_value_names_the_flag() {
+        let err = Cli::try_parse_from(["textpipe", "--max-concurrent-requests", "0"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--max-concurrent-requests"), "{err}");
+        let err = Cli::try_parse_from(["textpipe", "--listen", "nowhere"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--listen"), "{err}");
+        let err = Cli::try_parse_from(["textpipe", "--log", "[[["])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--log"), "{err}");
+    }
+}

@@ -1,0 +1,301 @@
+//! Validated calls: each request message is checked and turned into
+//! pipeline inputs first thing ("parse, don't validate"), then run.
+//! Both the gRPC service and the command line go through these.
+
+use tonic::Status;
+
+use super::proto;
+use crate::pipeline::{
+    Document, Language, Pipeline, PipelineError, ProcessOptions, StripOptions, SummaryOptions,
+};
+
+/// Most sentences a summary may ask for.
+pub(crate) const MAX_SENTENCES: u32 = 1000;
+/// Sentences returned when the caller leaves `max_sentences` at 0.
+pub(crate) const DEFAULT_SENTENCES: u32 = 3;
+/// Most entries in an allow-list of languages.
+pub(crate) const MAX_ALLOWED_LANGUAGES: usize = 256;
+
+/// A document as it arrived: owned, so it can move to a worker thread.
+#[derive(Debug)]
+pub(crate) enum OwnedDocument {
+    Text(String),
+    Html(String),
+}
+
+impl OwnedDocument {
+    fn as_document(&self) -> Document<'_> {
+        match self {
+            OwnedDocument::Text(t) => Document::Text(t),
+            OwnedDocument::Html(h) => Document::Html(h),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            OwnedDocument::Text(s) | OwnedDocument::Html(s) => s.len(),
+        }
+    }
+}
+
+fn missing_content() -> Status {
+    Status::invalid_argument("content is missing: set exactly one of text or html")
+}
+
+macro_rules! document_from_oneof {
+    ($($content:path),+ $(,)?) => {$(
+        impl From<$content> for OwnedDocument {
+            fn from(content: $content) -> Self {
+                use $content as C;
+                match content {
+                    C::Text(t) => OwnedDocument::Text(t),
+                    C::Html(h) => OwnedDocument::Html(h),
+                }
+            }
+        }
+    )+};
+}
+
+document_from_oneof!(
+    proto::strip_boilerplate_request::Content,
+    proto::summarize_request::Content,
+    proto::process_request::Content,
+    proto::process_stream_request::Content,
+);
+
+fn allowed_languages(field: &'static str, codes: &[String]) -> Result<Vec<Language>, Status> {
+    if codes.len() > MAX_ALLOWED_LANGUAGES {
+        return Err(PipelineError::InvalidOption {
+            name: field,
+            reason: format!(
+                "{} codes given, at most {MAX_ALLOWED_LANGUAGES} allowed",
+                codes.len()
+            ),
+        }
+        .into());
+    }
+    codes
+        .iter()
+        .map(|code| {
+            Language::from_code(code).ok_or_else(|| {
+                PipelineError::UnknownLanguage {
+                    field,
+                    code: code.clone(),
+                }
+                .into()
+            })
+        })
+        .collect()
+}
+
+fn summary_options(field: &'static str, max_sentences: u32) -> Result<SummaryOptions, Status> {
+    let n = match max_sentences {
+        0 => DEFAULT_SENTENCES,
+        n if n > MAX_SENTENCES => {
+            return Err(PipelineError::InvalidOption {
+                name: field,
+                reason: format!(
+                    "{n} given, must be between 1 and {MAX_SENTENCES} (0 means {DEFAULT_SENTENCES})"
+                ),
+            }
+            .into());
+        }
+        n => n,
+    };
+    Ok(SummaryOptions {
+        max_sentences: n as usize,
+    })
+}
+
+/// A validated `DetectLanguage` call.
+#[derive(Debug)]
+pub(crate) struct DetectCall {
+    text: String,
+    allowed: Vec<Language>,
+}
+
+impl TryFrom<proto::DetectLanguageRequest> for DetectCall {
+    type Error = Status;
+
+    fn try_from(req: proto::DetectLanguageRequest) -> Result<Self, Status> {
+        Ok(Self {
+            allowed: allowed_languages("allowed_languages", &req.allowed_languages)?,
+            text: req.text,
+        })
+    }
+}
+
+impl DetectCall {
+    pub(crate) fn input_bytes(&self) -> usize {
+        self.text.len()
+    }
+
+    pub(crate) fn run(self, p: &Pipeline) -> Result<proto::DetectLanguageResponse, PipelineError> {
+        let detection = p.detect(&self.text, &self.allowed)?;
+        Ok(proto::DetectLanguageResponse {
+            language: Some(super::convert::language(&detection)),
+            alternatives: super::convert::alternatives(&detection),
+        })
+    }
+}
+
+/// A validated `StripBoilerplate` call.
+#[derive(Debug)]
+pub(crate) struct StripCall {
+    doc: OwnedDocument,
+    options: StripOptions,
+}
+
+impl TryFrom<proto::StripBoilerplateRequest> for StripCall {
+    type Error = Status;
+
+    fn try_from(req: proto::StripBoilerplateRequest) -> Result<Self, Status> {
+        Ok(Self {
+            doc: req.content.ok_or_else(missing_content)?.into(),
+            options: StripOptions::default(),
+        })
+    }
+}
+
+impl StripCall {
+    pub(crate) fn input_bytes(&self) -> usize {
+        self.doc.len()
+    }
+
+    pub(crate) fn run(
+        self,
+        p: &Pipeline,
+    ) -> Result<proto::StripBoilerplateResponse, PipelineError> {
+        let stripped = p.strip(self.doc.as_document(), &self.options)?;
+        Ok(stripped.into())
+    }
+}
+
+/// A validated `Summarize` call.
+#[derive(Debug)]
+pub(crate) struct SummarizeCall {
+    doc: OwnedDocument,
+    language: Option<Language>,
+    options: SummaryOptions,
+}
+
+impl TryFrom<proto::SummarizeRequest> for SummarizeCall {
+    type Error = Status;
+
+    fn try_from(req: proto::SummarizeRequest) -> Result<Self, Status> {
+        let language = match req.language.trim() {
+            "" => None,
+            code => Some(Language::from_code(code).ok_or_else(|| {
+                Status::from(PipelineError::UnknownLanguage {
+                    field: "language",
+                    code: code.to_owned(),
+                })
+            })?),
+        };
+        Ok(Self {
+            options: summary_options("max_sentences", req.max_sentences)?,
+            doc: req.content.ok_or_else(missing_content)?.into(),
+            language,
+        })
+    }
+}
+
+impl SummarizeCall {
+    pub(crate) fn input_bytes(&self) -> usize {
+        self.doc.len()
+    }
+
+    pub(crate) fn run(self, p: &Pipeline) -> Result<proto::SummarizeResponse, PipelineError> {
+        let summary = p.summarize(self.doc.as_document(), self.language, &self.options)?;
+        Ok(proto::SummarizeResponse {
+            sentences: summary
+                .sentences
+                .iter()
+                .map(super::convert::sentence)
+                .collect(),
+            language: Some(super::convert::language(&summary.detection)),
+        })
+    }
+}
+
+/// A validated `Process` call (also one item of `ProcessStream`).
+#[derive(Debug)]
+pub(crate) struct ProcessCall {
+    id: String,
+    doc: OwnedDocument,
+    options: ProcessOptions,
+}
+
+impl TryFrom<proto::ProcessRequest> for ProcessCall {
+    type Error = Status;
+
+    fn try_from(req: proto::ProcessRequest) -> Result<Self, Status> {
+        let detect = req.detect.unwrap_or_default();
+        let summarize = req.summarize.unwrap_or_default();
+        Ok(Self {
+            options: ProcessOptions {
+                strip: StripOptions::default(),
+                allowed_languages: allowed_languages(
+                    "detect.allowed_languages",
+                    &detect.allowed_languages,
+                )?,
+                summary: summary_options("summarize.max_sentences", summarize.max_sentences)?,
+            },
+            doc: req.content.ok_or_else(missing_content)?.into(),
+            id: req.id,
+        })
+    }
+}
+
+impl ProcessCall {
+    pub(crate) fn input_bytes(&self) -> usize {
+        self.doc.len()
+    }
+
+    pub(crate) fn run(self, p: &Pipeline) -> Result<proto::ProcessResponse, PipelineError> {
+        let processed = p.process(self.doc.as_document(), &self.options)?;
+        Ok(super::convert::process_response(self.id, processed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic::Code;
+
+    #[test]
+    fn neither_text_nor_html_is_invalid() {
+        let err = StripCall::try_from(proto::StripBoilerplateRequest::default()).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+        assert!(err.message().contains("exactly one of text or html"));
+    }
+
+    #[test]
+    fn max_sentences_out_of_range_is_invalid() {
+        let req = proto::SummarizeRequest {
+            content: Some(proto::summarize_request::Content::Text("A b.".into())),
+            max_sentences: MAX_SENTENCES + 1,
+            ..Default::default()
+        };
+        let err = SummarizeCall::try_from(req).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+        assert!(err.message().contains("max_sentences"), "{}", err.message());
+    }
+
+    #[test]
+    fn zero_max_sentences_means_the_default() {
+        let opts = summary_options("max_sentences", 0).unwrap();
+        assert_eq!(opts.max_sentences, DEFAULT_SENTENCES as usize);
+    }
+
+    #[test]
+    fn unknown_allowed_language_is_named() {
+        let req = proto::DetectLanguageRequest {
+            text: "hello".into(),
+            allowed_languages: vec!["de".into(), "klingon".into()],
+        };
+        let err = DetectCall::try_from(req).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+        assert!(err.message().contains("klingon"));
+    }
+}

@@ -1,0 +1,72 @@
+//! The `grpc-timeout` header: how long the caller is willing to wait.
+
+use std::time::Duration;
+
+use tonic::metadata::MetadataMap;
+
+/// The caller's timeout, if it sent a well-formed `grpc-timeout` header
+/// (1 to 8 digits and a unit: H, M, S, m, u or n).
+pub(crate) fn caller_timeout(metadata: &MetadataMap) -> Option<Duration> {
+    let value = metadata.get("grpc-timeout")?.to_str().ok()?;
+    parse(value)
+}
+
+fn parse(value: &str) -> Option<Duration> {
+    let unit = value.chars().last()?;
+    let digits = value.get(..value.len() - unit.len_utf8())?;
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        'H' => Duration::from_secs(n.saturating_mul(3600)),
+        'M' => Duration::from_secs(n.saturating_mul(60)),
+        'S' => Duration::from_secs(n),
+        'm' => Duration::from_millis(n),
+        'u' => Duration::from_micros(n),
+        'n' => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+/// The deadline a call runs under: the caller's timeout when it is shorter
+/// than the server default, cut slightly short so that this answer
+/// (DEADLINE_EXCEEDED) wins the race against tonic's own timer on the same
+/// header, which would answer CANCELLED.
+pub(crate) fn effective(caller: Option<Duration>, default: Duration) -> Duration {
+    match caller {
+        Some(t) if t < default => t.saturating_sub((t / 20).min(Duration::from_millis(20))),
+        _ => default,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_unit() {
+        assert_eq!(parse("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(parse("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(parse("250m"), Some(Duration::from_millis(250)));
+        assert_eq!(parse("7u"), Some(Duration::from_micros(7)));
+        assert_eq!(parse("9n"), Some(Duration::from_nanos(9)));
+    }
+
+    #[test]
+    fn rejects_malformed_values() {
+        for bad in ["", "m", "10", "123456789m", "1.5S", "-1S", "10x", "1é"] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn shorter_caller_deadline_wins_with_a_margin() {
+        let default = Duration::from_secs(10);
+        assert_eq!(effective(None, default), default);
+        assert_eq!(effective(Some(Duration::from_secs(60)), default), default);
+        let d = effective(Some(Duration::from_millis(100)), default);
+        assert!(d < Duration::from_millis(100) && d >= Duration::from_millis(90));
+    }
+}

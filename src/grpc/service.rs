@@ -1,0 +1,303 @@
+//! The `textpipe.v1.TextPipeService` implementation: validate → run the
+//! pipeline on a worker thread under admission control and a deadline →
+//! convert.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status, Streaming};
+use tracing::{Instrument, Span};
+
+use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall};
+use super::proto::{self, text_pipe_service_server::TextPipeService};
+use super::{convert, deadline, status::code_name};
+use crate::pipeline::{Pipeline, PipelineError};
+
+/// Bounds the service enforces per call.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Calls admitted at once over all connections; past it, RESOURCE_EXHAUSTED.
+    pub max_concurrent_requests: usize,
+    /// Deadline of calls that bring none (and the ceiling on those that do).
+    pub default_deadline: Duration,
+    /// Items of one ProcessStream call in progress at once.
+    pub stream_in_flight: usize,
+}
+
+/// The service: a shared pipeline plus admission control.
+#[derive(Debug, Clone)]
+pub struct TextPipe {
+    pipeline: Arc<Pipeline>,
+    /// One permit per admitted call; `try_acquire` so overload is refused
+    /// at once instead of queueing behind work that may never catch up.
+    admission: Arc<Semaphore>,
+    limits: Limits,
+    /// Turns true when the server is stopping: streams stop taking items.
+    stopping: watch::Receiver<bool>,
+}
+
+impl TextPipe {
+    /// A service over `pipeline` with the given bounds.
+    pub fn new(pipeline: Arc<Pipeline>, limits: Limits, stopping: watch::Receiver<bool>) -> Self {
+        Self {
+            pipeline,
+            admission: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
+            limits,
+            stopping,
+        }
+    }
+
+    fn admit(&self) -> Result<OwnedSemaphorePermit, Status> {
+        self.admission.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "server busy: {} calls already in progress; retry with backoff",
+                self.limits.max_concurrent_requests
+            ))
+        })
+    }
+
+    fn deadline<T>(&self, request: &Request<T>) -> Duration {
+        deadline::effective(
+            deadline::caller_timeout(request.metadata()),
+            self.limits.default_deadline,
+        )
+    }
+
+    /// Runs `work` on the blocking pool, holding `permit` until the work
+    /// really ends (even past the deadline, so overload stays bounded).
+    async fn run<T, F>(
+        &self,
+        permit: OwnedSemaphorePermit,
+        limit: Duration,
+        work: F,
+    ) -> Result<T, Status>
+    where
+        F: FnOnce(&Pipeline) -> Result<T, PipelineError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pipeline = Arc::clone(&self.pipeline);
+        let span = Span::current();
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            span.in_scope(|| work(&pipeline))
+        });
+        match tokio::time::timeout(limit, task).await {
+            Err(_) => Err(Status::deadline_exceeded(format!(
+                "deadline of {} ms passed before the work finished",
+                limit.as_millis()
+            ))),
+            Ok(Err(join_error)) => {
+                tracing::error!(error.message = %join_error, "pipeline task failed");
+                Err(Status::internal("internal error; the failure was logged"))
+            }
+            Ok(Ok(result)) => result.map_err(Status::from),
+        }
+    }
+
+    /// The shape every unary call has: admit, validate, run, log one line.
+    async fn unary<Req, Call, Resp, F>(
+        &self,
+        method: &'static str,
+        request: Request<Req>,
+        prepare: impl FnOnce(Req) -> Result<Call, Status>,
+        input_bytes: impl Fn(&Call) -> usize,
+        work: F,
+    ) -> Result<Response<Resp>, Status>
+    where
+        F: FnOnce(Call, &Pipeline) -> Result<Resp, PipelineError> + Send + 'static,
+        Call: Send + 'static,
+        Resp: Send + 'static,
+    {
+        let span = tracing::info_span!("rpc", method, input_bytes = tracing::field::Empty);
+        let started = Instant::now();
+        let limit = self.deadline(&request);
+        let result = async {
+            let permit = self.admit()?;
+            let call = prepare(request.into_inner())?;
+            Span::current().record("input_bytes", input_bytes(&call));
+            self.run(permit, limit, move |p| work(call, p)).await
+        }
+        .instrument(span.clone())
+        .await;
+        log_outcome(&span, started, result.as_ref().err());
+        result.map(Response::new)
+    }
+}
+
+fn log_outcome(span: &Span, started: Instant, error: Option<&Status>) {
+    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let _entered = span.enter();
+    match error {
+        None => tracing::info!(code = "OK", latency_us, "call finished"),
+        Some(status) => tracing::info!(
+            code = code_name(status.code()),
+            latency_us,
+            error.message = status.message(),
+            "call finished"
+        ),
+    }
+}
+
+#[tonic::async_trait]
+impl TextPipeService for TextPipe {
+    async fn detect_language(
+        &self,
+        request: Request<proto::DetectLanguageRequest>,
+    ) -> Result<Response<proto::DetectLanguageResponse>, Status> {
+        self.unary(
+            "DetectLanguage",
+            request,
+            DetectCall::try_from,
+            DetectCall::input_bytes,
+            |c, p| c.run(p),
+        )
+        .await
+    }
+
+    async fn strip_boilerplate(
+        &self,
+        request: Request<proto::StripBoilerplateRequest>,
+    ) -> Result<Response<proto::StripBoilerplateResponse>, Status> {
+        self.unary(
+            "StripBoilerplate",
+            request,
+            StripCall::try_from,
+            StripCall::input_bytes,
+            |c, p| c.run(p),
+        )
+        .await
+    }
+
+    async fn summarize(
+        &self,
+        request: Request<proto::SummarizeRequest>,
+    ) -> Result<Response<proto::SummarizeResponse>, Status> {
+        self.unary(
+            "Summarize",
+            request,
+            SummarizeCall::try_from,
+            SummarizeCall::input_bytes,
+            |c, p| c.run(p),
+        )
+        .await
+    }
+
+    async fn process(
+        &self,
+        request: Request<proto::ProcessRequest>,
+    ) -> Result<Response<proto::ProcessResponse>, Status> {
+        self.unary(
+            "Process",
+            request,
+            ProcessCall::try_from,
+            ProcessCall::input_bytes,
+            |c, p| c.run(p),
+        )
+        .await
+    }
+
+    type ProcessStreamStream = ReceiverStream<Result<proto::ProcessStreamResponse, Status>>;
+
+    async fn process_stream(
+        &self,
+        request: Request<Streaming<proto::ProcessStreamRequest>>,
+    ) -> Result<Response<Self::ProcessStreamStream>, Status> {
+        let span = tracing::info_span!(
+            "rpc",
+            method = "ProcessStream",
+            items = tracing::field::Empty
+        );
+        // A saturated server refuses new streams at once. The stream holds no
+        // slot itself (that could starve its own items); each item waits for one.
+        drop(self.admit()?);
+        let (tx, rx) = mpsc::channel(self.limits.stream_in_flight);
+        let service = self.clone();
+        let inbound = request.into_inner();
+        tokio::spawn(
+            async move {
+                let started = Instant::now();
+                let error = service.drive_stream(inbound, tx).await.err();
+                log_outcome(&Span::current(), started, error.as_ref());
+            }
+            .instrument(span),
+        );
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+type StreamSender = mpsc::Sender<Result<proto::ProcessStreamResponse, Status>>;
+
+impl TextPipe {
+    /// Reads items while fewer than `stream_in_flight` are in progress, so a
+    /// fast sender is held back by HTTP/2 flow control rather than buffered;
+    /// results go out through a channel of the same bound, so a slow reader
+    /// holds the workers back in turn.
+    async fn drive_stream(
+        &self,
+        mut inbound: Streaming<proto::ProcessStreamRequest>,
+        tx: StreamSender,
+    ) -> Result<(), Status> {
+        let in_flight = Arc::new(Semaphore::new(self.limits.stream_in_flight));
+        let mut tasks = JoinSet::new();
+        let mut stopping = self.stopping.clone();
+        let mut items = 0u64;
+        let outcome = loop {
+            let Ok(slot) = Arc::clone(&in_flight).acquire_owned().await else {
+                break Ok(());
+            };
+            let next = tokio::select! {
+                next = inbound.message() => next,
+                // Stop taking items when the server stops; those in flight finish.
+                () = super::stopped(&mut stopping) => break Ok(()),
+            };
+            let item = match next {
+                Ok(Some(item)) => item,
+                Ok(None) => break Ok(()),
+                Err(status) => break Err(status),
+            };
+            items += 1;
+            let service = self.clone();
+            let tx = tx.clone();
+            tasks.spawn(
+                async move {
+                    let response = service.stream_item(item).await;
+                    // A gone client is not an error of ours; the send just fails.
+                    let _ = tx.send(Ok(response)).await;
+                    drop(slot);
+                }
+                .in_current_span(),
+            );
+            // Reap finished tasks so the set does not grow with the stream.
+            while tasks.try_join_next().is_some() {}
+        };
+        while tasks.join_next().await.is_some() {}
+        Span::current().record("items", items);
+        if let Err(status) = &outcome {
+            let _ = tx.send(Err(status.clone())).await;
+        }
+        outcome
+    }
+
+    async fn stream_item(&self, item: proto::ProcessStreamRequest) -> proto::ProcessStreamResponse {
+        let id = item.id.clone();
+        let result = async {
+            let call = ProcessCall::try_from(proto::ProcessRequest::from(item))?;
+            // Stream items wait for a global slot instead of failing: the
+            // stream was admitted, and its own bound already limits it.
+            let permit = Arc::clone(&self.admission)
+                .acquire_owned()
+                .await
+                .map_err(|_| Status::unavailable("server is stopping"))?;
+            self.run(permit, self.limits.default_deadline, move |p| call.run(p))
+                .await
+        }
+        .await;
+        match result {
+            Ok(response) => response.into(),
+            Err(status) => convert::stream_error(id, &status),
+        }
+    }
+}

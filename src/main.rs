@@ -1,0 +1,43 @@
+//! The `textpipe` binary: parse the command line, then serve or run a
+//! one-shot command. Everything else lives in the library.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use textpipe::cli::{Cli, Command};
+use textpipe::config::Settings;
+use textpipe::startup::Application;
+use textpipe::{shutdown, telemetry};
+
+fn main() -> ExitCode {
+    let command = match Cli::parse().command {
+        Some(command) => command,
+        None => Command::default_serve().unwrap_or_else(|e| e.exit()),
+    };
+    match command {
+        Command::Serve(settings) => match serve(settings) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error.message = %e, error.cause_chain = ?e, "textpipe failed");
+                eprintln!("textpipe: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        other => textpipe::cli::run(other),
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    telemetry::init(settings.log_format, &settings.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // Pipeline work runs on the blocking pool; its size is the CPU bound.
+        .max_blocking_threads(settings.worker_threads())
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let app = Application::build(settings).await?;
+        app.run_until_stopped(shutdown::signal()).await
+    })
+}

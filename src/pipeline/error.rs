@@ -1,0 +1,45 @@
+//! The pipeline's one error type.
+
+/// What can go wrong in a pipeline call. "Could not decide" is never an
+/// error: an undetermined language or an empty summary is a normal result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// The input holds no content to work on (empty or only whitespace).
+    #[error("{field} is empty: send at least one non-whitespace character")]
+    EmptyInput {
+        /// Which input was empty, as the caller names it (e.g. `text`).
+        field: &'static str,
+    },
+    /// An option is outside its documented range.
+    #[error("{name} is out of range: {reason}")]
+    InvalidOption {
+        /// The option's name as the caller spells it.
+        name: &'static str,
+        /// What the accepted range is.
+        reason: String,
+    },
+    /// A language code that the detector does not know.
+    #[error(
+        "unknown language code {code:?} in {field}: use an ISO 639-1 or ISO 639-3 code of a supported language"
+    )]
+    UnknownLanguage {
+        /// Where the code came from.
+        field: &'static str,
+        /// The code as given.
+        code: String,
+    },
+    /// The input is larger than the pipeline accepts.
+    #[error("{field} is too large: {actual} bytes, the limit is {limit} bytes")]
+    TooLarge {
+        /// Which input.
+        field: &'static str,
+        /// Its size in bytes.
+        actual: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The call's deadline passed before the work finished.
+    #[error("deadline exceeded before the pipeline finished")]
+    DeadlineExceeded,
+}

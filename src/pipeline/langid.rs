@@ -1,0 +1,337 @@
+//! Language identification on whatlang's trigram and alphabet models.
+//!
+//! "Could not decide" is a normal answer: [`Detection::best`] is `None` when
+//! the text gives no evidence (no letters, or nothing in the allow-list fits).
+
+use whatlang::dev::{RawLangInfo, raw_detect};
+use whatlang::{Detector as WhatlangDetector, Lang};
+
+/// Longest stretch of text handed to the models. Trigram statistics settle
+/// long before this, and it keeps a 4 MiB document as cheap as a 32 KiB one.
+const SAMPLE_BYTES: usize = 32 * 1024;
+
+/// How many windows a long text is sampled from, spread evenly across it so
+/// that a document whose head is in another language is still judged whole.
+const SAMPLE_WINDOWS: usize = 4;
+
+/// Most alternatives returned beside the best language.
+const MAX_ALTERNATIVES: usize = 4;
+
+/// ISO 639-3 (as whatlang spells it) → ISO 639-1, for every language whatlang
+/// knows. Languages without a 639-1 code map to their 639-3 code.
+#[rustfmt::skip]
+const CODES: &[(&str, &str)] = &[
+    ("afr", "af"), ("aka", "ak"), ("amh", "am"), ("ara", "ar"), ("aze", "az"),
+    ("bel", "be"), ("ben", "bn"), ("bul", "bg"), ("cat", "ca"), ("ces", "cs"),
+    ("cmn", "zh"), ("cym", "cy"), ("dan", "da"), ("deu", "de"), ("ell", "el"),
+    ("eng", "en"), ("epo", "eo"), ("est", "et"), ("fin", "fi"), ("fra", "fr"),
+    ("guj", "gu"), ("heb", "he"), ("hin", "hi"), ("hrv", "hr"), ("hun", "hu"),
+    ("hye", "hy"), ("ind", "id"), ("ita", "it"), ("jav", "jv"), ("jpn", "ja"),
+    ("kan", "kn"), ("kat", "ka"), ("khm", "km"), ("kor", "ko"), ("lat", "la"),
+    ("lav", "lv"), ("lit", "lt"), ("mal", "ml"), ("mar", "mr"), ("mkd", "mk"),
+    ("mya", "my"), ("nep", "ne"), ("nld", "nl"), ("nob", "nb"), ("ori", "or"),
+    ("pan", "pa"), ("pes", "fa"), ("pol", "pl"), ("por", "pt"), ("ron", "ro"),
+    ("rus", "ru"), ("sin", "si"), ("slk", "sk"), ("slv", "sl"), ("sna", "sn"),
+    ("spa", "es"), ("srp", "sr"), ("swe", "sv"), ("tam", "ta"), ("tel", "te"),
+    ("tgl", "tl"), ("tha", "th"), ("tuk", "tk"), ("tur", "tr"), ("ukr", "uk"),
+    ("urd", "ur"), ("uzb", "uz"), ("vie", "vi"), ("yid", "yi"), ("zul", "zu"),
+];
+
+/// Codes callers commonly use for a language that whatlang files under
+/// another code: ISO 639-3 macrolanguages and individual-language variants.
+#[rustfmt::skip]
+const ALIASES: &[(&str, &str)] = &[
+    ("zho", "cmn"), ("chi", "cmn"), ("fas", "pes"), ("per", "pes"), ("no", "nob"),
+    ("nor", "nob"), ("arb", "ara"), ("azj", "aze"), ("ekk", "est"), ("lvs", "lav"),
+    ("fil", "tgl"), ("ger", "deu"), ("fre", "fra"), ("dut", "nld"), ("cze", "ces"),
+    ("gre", "ell"), ("rum", "ron"), ("slo", "slk"), ("wel", "cym"), ("arm", "hye"),
+    ("geo", "kat"), ("mac", "mkd"), ("bur", "mya"), ("uzn", "uzb"), ("zsm", "ind"),
+];
+
+/// A language the detector knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Language(Lang);
+
+impl Language {
+    /// Looks a language up by ISO 639-1 or ISO 639-3 code (case-insensitive;
+    /// common macrolanguage codes such as `zho` or `nor` are accepted).
+    pub fn from_code(code: &str) -> Option<Language> {
+        let code = code.trim().to_ascii_lowercase();
+        let alpha3 = match code.len() {
+            2 => CODES
+                .iter()
+                .find(|(_, two)| *two == code)
+                .map(|(three, _)| *three),
+            _ => Some(code.as_str()),
+        };
+        let alpha3 = alpha3.or_else(|| alias(&code))?;
+        let alpha3 = alias(alpha3).unwrap_or(alpha3);
+        Lang::from_code(alpha3).map(Language)
+    }
+
+    /// ISO 639-1 code where the language has one, else ISO 639-3.
+    pub fn code(&self) -> &'static str {
+        let alpha3 = self.0.code();
+        CODES
+            .iter()
+            .find(|(three, _)| *three == alpha3)
+            .map_or(alpha3, |(_, two)| *two)
+    }
+
+    /// ISO 639-3 code.
+    pub fn alpha3(&self) -> &'static str {
+        self.0.code()
+    }
+
+    /// English name.
+    pub fn name(&self) -> &'static str {
+        self.0.eng_name()
+    }
+}
+
+fn alias(code: &str) -> Option<&'static str> {
+    ALIASES
+        .iter()
+        .find(|(from, _)| *from == code)
+        .map(|(_, to)| *to)
+}
+
+/// One candidate language with the detector's confidence in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// The language.
+    pub language: Language,
+    /// Confidence in [0, 1].
+    pub confidence: f64,
+}
+
+/// The detector's answer for one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// The most likely language; `None` when undetermined.
+    pub best: Option<Candidate>,
+    /// Name of the text's main writing system, when it has letters.
+    pub script: Option<&'static str>,
+    /// Whether the answer is trustworthy enough to act on without review.
+    pub reliable: bool,
+    /// Next candidates, most likely first, never including `best`.
+    pub alternatives: Vec<Candidate>,
+}
+
+impl Detection {
+    /// An answer the caller supplied: certain by definition.
+    pub(crate) fn given(language: Language) -> Self {
+        Self {
+            best: Some(Candidate {
+                language,
+                confidence: 1.0,
+            }),
+            script: None,
+            reliable: true,
+            alternatives: Vec::new(),
+        }
+    }
+
+    fn undetermined(script: Option<&'static str>) -> Self {
+        Self {
+            best: None,
+            script,
+            reliable: false,
+            alternatives: Vec::new(),
+        }
+    }
+
+    /// The best language, if any.
+    pub fn language(&self) -> Option<Language> {
+        self.best.map(|c| c.language)
+    }
+}
+
+/// The language detector. Cheap to build; holds no per-call state.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Detector;
+
+impl Detector {
+    /// Builds the detector.
+    pub fn new() -> Self {
+        Self
+    }
+
+    /// Identifies the language of `text`. With a non-empty `allowed`, the
+    /// answer is one of those languages or undetermined.
+    pub fn detect(&self, text: &str, allowed: &[Language]) -> Detection {
+        let sample = sample(text);
+        let script = whatlang::detect_script(&sample).map(script_name);
+        let whatlang = if allowed.is_empty() {
+            WhatlangDetector::new()
+        } else {
+            WhatlangDetector::with_allowlist(allowed.iter().map(|l| l.0).collect())
+        };
+        let Some(info) = whatlang.detect(&sample) else {
+            return Detection::undetermined(script);
+        };
+        let best = Candidate {
+            language: Language(info.lang()),
+            confidence: info.confidence().clamp(0.0, 1.0),
+        };
+        Detection {
+            best: Some(best),
+            script: Some(script_name(info.script())),
+            reliable: info.is_reliable(),
+            alternatives: alternatives(&sample, best, allowed),
+        }
+    }
+}
+
+/// Ranks the runners-up from whatlang's raw combined scores. Their confidence
+/// is scaled from the best's by the ratio of raw scores: a relative measure,
+/// not a calibrated probability.
+fn alternatives(sample: &str, best: Candidate, allowed: &[Language]) -> Vec<Candidate> {
+    // Single-script languages (Greek, Korean, ...) have no rivals to rank.
+    let Some(RawLangInfo::MultiScript(raw)) = raw_detect(sample).lang_info else {
+        return Vec::new();
+    };
+    let top = raw
+        .scores
+        .iter()
+        .find(|(lang, _)| *lang == best.language.0)
+        .map_or(0.0, |(_, score)| *score);
+    if top <= 0.0 {
+        return Vec::new();
+    }
+    raw.scores
+        .iter()
+        .filter(|(lang, score)| {
+            *lang != best.language.0
+                && *score > 0.0
+                && (allowed.is_empty() || allowed.contains(&Language(*lang)))
+        })
+        .take(MAX_ALTERNATIVES)
+        .map(|(lang, score)| Candidate {
+            language: Language(*lang),
+            confidence: (best.confidence * score / top).clamp(0.0, 1.0),
+        })
+        .collect()
+}
+
+/// `Script::name` borrows from its receiver; the same script found in
+/// whatlang's static table yields a `'static` name that results can keep.
+fn script_name(script: whatlang::Script) -> &'static str {
+    whatlang::Script::all()
+        .iter()
+        .find(|s| **s == script)
+        .map_or("", |s| s.name())
+}
+
+/// Returns `text` itself when short, else up to [`SAMPLE_BYTES`] taken from
+/// [`SAMPLE_WINDOWS`] evenly spaced windows, cut on char boundaries.
+fn sample(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= SAMPLE_BYTES {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let window = SAMPLE_BYTES / SAMPLE_WINDOWS;
+    let stride = text.len() / SAMPLE_WINDOWS;
+    let mut out = String::with_capacity(SAMPLE_BYTES + SAMPLE_WINDOWS);
+    for i in 0..SAMPLE_WINDOWS {
+        let start = floor_char_boundary(text, i * stride);
+        let end = floor_char_boundary(text, (start + window).min(text.len()));
+        out.push_str(&text[start..end]);
+        out.push('\n');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(text: &str) -> Option<&'static str> {
+        Detector::new()
+            .detect(text, &[])
+            .language()
+            .map(|l| l.code())
+    }
+
+    #[test]
+    fn detects_common_languages_on_sentences() {
+        assert_eq!(
+            code_of("The committee will publish its findings after the summer recess."),
+            Some("en")
+        );
+        assert_eq!(
+            code_of("Der Ausschuss veröffentlicht seine Ergebnisse nach der Sommerpause."),
+            Some("de")
+        );
+        assert_eq!(
+            code_of("Le comité publiera ses conclusions après les vacances d'été."),
+            Some("fr")
+        );
+        assert_eq!(
+            code_of("Комитет опубликует свои выводы после летних каникул."),
+            Some("ru")
+        );
+    }
+
+    #[test]
+    fn no_letters_is_undetermined_not_an_error() {
+        let d = Detector::new().detect("12345 -- 678 !!!", &[]);
+        assert_eq!(d.best, None);
+        assert!(!d.reliable);
+    }
+
+    #[test]
+    fn allow_list_is_honoured() {
+        let allowed = [
+            Language::from_code("de").unwrap(),
+            Language::from_code("nl").unwrap(),
+        ];
+        let d = Detector::new().detect("The weather is lovely today in the park.", &allowed);
+        if let Some(best) = d.best {
+            assert!(allowed.contains(&best.language));
+        }
+        assert!(d.alternatives.iter().all(|c| allowed.contains(&c.language)));
+    }
+
+    #[test]
+    fn codes_round_trip_in_both_forms() {
+        for (three, two) in CODES {
+            let lang = Language::from_code(two).unwrap();
+            assert_eq!(lang.code(), *two);
+            assert_eq!(lang.alpha3(), *three);
+            assert_eq!(Language::from_code(three), Some(lang));
+        }
+        assert_eq!(Language::from_code("ZHO").map(|l| l.code()), Some("zh"));
+        assert_eq!(Language::from_code("no").map(|l| l.code()), Some("nb"));
+        assert_eq!(Language::from_code("xx"), None);
+        assert_eq!(Language::from_code(""), None);
+    }
+
+    #[test]
+    fn alternatives_exclude_best_and_stay_in_range() {
+        let d =
+            Detector::new().detect("Dit is een korte zin in het Nederlands over het weer.", &[]);
+        let best = d.best.unwrap();
+        assert!(d.alternatives.iter().all(|c| c.language != best.language));
+        assert!(
+            d.alternatives
+                .iter()
+                .all(|c| (0.0..=1.0).contains(&c.confidence))
+        );
+    }
+
+    #[test]
+    fn long_text_is_sampled_on_char_boundaries() {
+        let text = "Le conseil municipal a voté le budget de la ville pour l'année prochaine. ".repeat(5_000);
+        assert!(text.len() > SAMPLE_BYTES);
+        let s = sample(&text);
+        assert!(s.len() <= SAMPLE_BYTES + SAMPLE_WINDOWS);
+        assert_eq!(code_of(&text), Some("fr"));
+    }
+}

@@ -1,0 +1,172 @@
+//! The text pipeline: pure, synchronous modules with no transport in them.
+//!
+//! Each stage is usable alone ([`Pipeline::detect`], [`Pipeline::strip`],
+//! [`Pipeline::summarize`]) or chained ([`Pipeline::process`]). The gRPC layer
+//! and the command line both call this API, so they give the same answers.
+
+#[path = "interim/boilerplate.rs"]
+mod boilerplate;
+mod error;
+mod langid;
+#[path = "interim/segment.rs"]
+mod segment;
+#[path = "interim/summarize.rs"]
+mod summarize;
+
+pub use boilerplate::{RemovalReason, RemovedBlock, StripOptions, Stripped};
+pub use error::PipelineError;
+pub use langid::{Candidate, Detection, Detector, Language};
+pub use summarize::{SummaryOptions, SummarySentence};
+
+/// A document as callers send it.
+#[derive(Debug, Clone, Copy)]
+pub enum Document<'a> {
+    /// Already-extracted text, one block per line.
+    Text(&'a str),
+    /// A raw HTML page.
+    Html(&'a str),
+}
+
+impl Document<'_> {
+    /// The caller-facing name of the field this document came in.
+    fn field(&self) -> &'static str {
+        match self {
+            Document::Text(_) => "text",
+            Document::Html(_) => "html",
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Document::Text(s) | Document::Html(s) => s,
+        }
+    }
+}
+
+/// Options of a whole-pipeline call.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessOptions {
+    /// Strip stage.
+    pub strip: StripOptions,
+    /// Languages the detector may answer; empty means all.
+    pub allowed_languages: Vec<Language>,
+    /// Summary stage.
+    pub summary: SummaryOptions,
+}
+
+/// The result of [`Pipeline::process`].
+#[derive(Debug, Clone)]
+pub struct Processed {
+    /// Strip stage result.
+    pub stripped: Stripped,
+    /// Detection on the stripped text.
+    pub detection: Detection,
+    /// Summary of the stripped text.
+    pub summary: Vec<SummarySentence>,
+}
+
+/// The result of [`Pipeline::summarize`].
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The language the summary was computed in (given or detected).
+    pub detection: Detection,
+    /// Chosen sentences, in document order; offsets refer to `text`.
+    pub sentences: Vec<SummarySentence>,
+    /// The text the sentences were taken from (the stripped text for HTML).
+    pub text: String,
+}
+
+/// The pipeline, built once at start-up and shared by every call.
+#[derive(Debug, Default)]
+pub struct Pipeline {
+    detector: Detector,
+}
+
+impl Pipeline {
+    /// Builds the pipeline and its models.
+    pub fn new() -> Self {
+        Self {
+            detector: Detector::new(),
+        }
+    }
+
+    /// Identifies the language of `text`.
+    ///
+    /// # Errors
+    /// [`PipelineError::EmptyInput`] when `text` has no non-whitespace character.
+    pub fn detect(&self, text: &str, allowed: &[Language]) -> Result<Detection, PipelineError> {
+        require_content("text", text)?;
+        Ok(self.detector.detect(text, allowed))
+    }
+
+    /// Strips boilerplate from a document.
+    ///
+    /// # Errors
+    /// [`PipelineError::EmptyInput`] when the document has no content.
+    pub fn strip(&self, doc: Document<'_>, opts: &StripOptions) -> Result<Stripped, PipelineError> {
+        require_content(doc.field(), doc.as_str())?;
+        Ok(match doc {
+            Document::Text(text) => boilerplate::strip_text(text, opts),
+            Document::Html(html) => boilerplate::strip_html(html, opts),
+        })
+    }
+
+    /// Summarizes a document; HTML is stripped first. `language` overrides
+    /// detection when given.
+    ///
+    /// # Errors
+    /// [`PipelineError::EmptyInput`] when the document has no content.
+    pub fn summarize(
+        &self,
+        doc: Document<'_>,
+        language: Option<Language>,
+        opts: &SummaryOptions,
+    ) -> Result<Summary, PipelineError> {
+        require_content(doc.field(), doc.as_str())?;
+        let text = match doc {
+            // Plain text is summarized as given so offsets point into the caller's text.
+            Document::Text(text) => text.to_owned(),
+            Document::Html(html) => boilerplate::strip_html(html, &StripOptions::default()).text,
+        };
+        let detection = match language {
+            Some(language) => Detection::given(language),
+            None => self.detector.detect(&text, &[]),
+        };
+        let sentences = summarize::summarize(&text, detection.language(), opts);
+        Ok(Summary {
+            detection,
+            sentences,
+            text,
+        })
+    }
+
+    /// Strips, detects the language of the stripped text, and summarizes it
+    /// in that language.
+    ///
+    /// # Errors
+    /// [`PipelineError::EmptyInput`] when the document has no content.
+    pub fn process(
+        &self,
+        doc: Document<'_>,
+        opts: &ProcessOptions,
+    ) -> Result<Processed, PipelineError> {
+        let stripped = self.strip(doc, &opts.strip)?;
+        let detection = self
+            .detector
+            .detect(&stripped.text, &opts.allowed_languages);
+        let summary = summarize::summarize(&stripped.text, detection.language(), &opts.summary);
+        Ok(Processed {
+            stripped,
+            detection,
+            summary,
+        })
+    }
+}
+
+fn require_content(field: &'static str, text: &str) -> Result<(), PipelineError> {
+    if text.trim().is_empty() {
+        Err(PipelineError::EmptyInput { field })
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,152 @@
+//! Building and running the server: bind first (port 0 works, and the real
+//! address is known before anything is spawned), then serve until a stop
+//! signal, then drain.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
+use tonic_health::server::HealthReporter;
+
+use crate::config::Settings;
+use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
+use crate::grpc::{DrainingHealth, Limits, TextPipe, proto};
+use crate::pipeline::Pipeline;
+
+/// A bound, not yet serving, textpipe server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    settings: Settings,
+    pipeline: Arc<Pipeline>,
+    health: HealthReporter,
+}
+
+impl Application {
+    /// Builds the pipeline and binds the listener.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.listen).await.with_context(|| {
+            format!(
+                "cannot listen on {} (--listen / TEXTPIPE_LISTEN)",
+                settings.listen
+            )
+        })?;
+        let local_addr = listener
+            .local_addr()
+            .context("cannot read the bound address")?;
+        Ok(Self {
+            listener,
+            local_addr,
+            pipeline: Arc::new(Pipeline::new()),
+            health: HealthReporter::new(),
+            settings,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A handle on the health statuses this server reports.
+    pub fn health_reporter(&self) -> HealthReporter {
+        self.health.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then: health turns NOT_SERVING, no
+    /// new calls are taken, in-flight calls get the grace period to finish.
+    ///
+    /// # Errors
+    /// When the server fails (not when it is stopped).
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            local_addr,
+            settings,
+            pipeline,
+            health,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+
+        let limits = Limits {
+            max_concurrent_requests: settings.max_concurrent_requests as usize,
+            default_deadline: settings.default_deadline(),
+            stream_in_flight: settings.stream_in_flight as usize,
+        };
+        let service = TextPipeServiceServer::new(TextPipe::new(pipeline, limits, stop_rx.clone()))
+            .max_decoding_message_size(settings.max_message_size())
+            .max_encoding_message_size(settings.max_message_size());
+
+        let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
+        let reflection_v1alpha = reflection()
+            .build_v1alpha()
+            .context("building reflection v1alpha")?;
+
+        health.set_service_status("", ServingStatus::Serving).await;
+        health
+            .set_service_status(SERVICE_NAME, ServingStatus::Serving)
+            .await;
+
+        let mut server_stop = stop_rx.clone();
+        let server = Server::builder()
+            .max_concurrent_streams(settings.max_concurrent_streams)
+            .tcp_nodelay(true)
+            .add_service(HealthServer::new(DrainingHealth::new(
+                health.clone(),
+                stop_rx,
+            )))
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(service)
+            .serve_with_incoming_shutdown(
+                TcpIncoming::from(listener).with_nodelay(Some(true)),
+                async move {
+                    let _ = server_stop.wait_for(|s| *s).await;
+                },
+            );
+        tracing::info!(address = %local_addr, workers = settings.worker_threads(), "textpipe serving");
+
+        let mut server = std::pin::pin!(server);
+        tokio::select! {
+            result = &mut server => return result.context("server failed"),
+            () = shutdown => {}
+        }
+
+        tracing::info!(
+            grace_ms = settings.shutdown_grace_ms,
+            "stopping: NOT_SERVING, draining calls in flight"
+        );
+        health
+            .set_service_status(SERVICE_NAME, ServingStatus::NotServing)
+            .await;
+        health
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
+        let _ = stop_tx.send(true);
+        match tokio::time::timeout(settings.shutdown_grace(), server).await {
+            Ok(result) => result.context("server failed while draining")?,
+            Err(_) => tracing::warn!("grace period over with calls still in flight; closing them"),
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Reflection over our own API and the health service (what grpcurl needs
+/// to list and call them).
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+}
