@@ -85,6 +85,17 @@ pub struct HtmlArg {
     html: bool,
 }
 
+impl HtmlArg {
+    /// Wraps `doc` in the HTML or the text variant of a request's oneof.
+    fn content<C>(&self, doc: String, html: fn(String) -> C, text: fn(String) -> C) -> C {
+        if self.html || looks_like_html(&doc) {
+            html(doc)
+        } else {
+            text(doc)
+        }
+    }
+}
+
 /// Arguments of `strip`.
 #[derive(Debug, Args)]
 pub struct StripArgs {
@@ -136,12 +147,9 @@ pub fn run(command: Command) -> ExitCode {
         Command::Detect(a) => one_or_lines(
             &pipeline,
             &a.input,
-            |text| {
-                let req = proto::DetectLanguageRequest {
-                    text,
-                    allowed_languages: a.allow.clone(),
-                };
-                detect(&pipeline, req)
+            |text| proto::DetectLanguageRequest {
+                text,
+                allowed_languages: a.allow.clone(),
             },
             detect,
         ),
@@ -150,18 +158,10 @@ pub fn run(command: Command) -> ExitCode {
             &a.input,
             |doc| {
                 use proto::strip_boilerplate_request::Content;
-                let content = if a.html.html || looks_like_html(&doc) {
-                    Content::Html(doc)
-                } else {
-                    Content::Text(doc)
-                };
-                strip(
-                    &pipeline,
-                    proto::StripBoilerplateRequest {
-                        content: Some(content),
-                        options: None,
-                    },
-                )
+                proto::StripBoilerplateRequest {
+                    content: Some(a.html.content(doc, Content::Html, Content::Text)),
+                    options: None,
+                }
             },
             strip,
         ),
@@ -170,19 +170,11 @@ pub fn run(command: Command) -> ExitCode {
             &a.input,
             |doc| {
                 use proto::summarize_request::Content;
-                let content = if a.html.html || looks_like_html(&doc) {
-                    Content::Html(doc)
-                } else {
-                    Content::Text(doc)
-                };
-                summarize(
-                    &pipeline,
-                    proto::SummarizeRequest {
-                        content: Some(content),
-                        max_sentences: a.max_sentences,
-                        language: a.language.clone().unwrap_or_default(),
-                    },
-                )
+                proto::SummarizeRequest {
+                    content: Some(a.html.content(doc, Content::Html, Content::Text)),
+                    max_sentences: a.max_sentences,
+                    language: a.language.clone().unwrap_or_default(),
+                }
             },
             summarize,
         ),
@@ -191,24 +183,16 @@ pub fn run(command: Command) -> ExitCode {
             &a.input,
             |doc| {
                 use proto::process_request::Content;
-                let content = if a.html.html || looks_like_html(&doc) {
-                    Content::Html(doc)
-                } else {
-                    Content::Text(doc)
-                };
-                process(
-                    &pipeline,
-                    proto::ProcessRequest {
-                        content: Some(content),
-                        detect: Some(proto::DetectOptions {
-                            allowed_languages: a.allow.clone(),
-                        }),
-                        summarize: Some(proto::SummarizeOptions {
-                            max_sentences: a.max_sentences,
-                        }),
-                        ..Default::default()
-                    },
-                )
+                proto::ProcessRequest {
+                    content: Some(a.html.content(doc, Content::Html, Content::Text)),
+                    detect: Some(proto::DetectOptions {
+                        allowed_languages: a.allow.clone(),
+                    }),
+                    summarize: Some(proto::SummarizeOptions {
+                        max_sentences: a.max_sentences,
+                    }),
+                    ..Default::default()
+                }
             },
             process,
         ),
@@ -269,7 +253,7 @@ fn looks_like_html(doc: &str) -> bool {
 fn one_or_lines<Req, Resp>(
     pipeline: &Pipeline,
     input: &InputArgs,
-    single: impl FnOnce(String) -> Result<Resp, Status>,
+    single: impl FnOnce(String) -> Req,
     call: fn(&Pipeline, Req) -> Result<Resp, Status>,
 ) -> io::Result<bool>
 where
@@ -291,7 +275,7 @@ where
                 format!("input is not UTF-8: {e}"),
             )
         })?;
-        match single(text) {
+        match call(pipeline, single(text)) {
             Ok(resp) => {
                 serde_json::to_writer_pretty(&mut out, &resp)?;
                 writeln!(out)?;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
@@ -17,7 +18,7 @@ use tonic_health::server::HealthReporter;
 
 use crate::config::Settings;
 use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
-use crate::grpc::{DrainingHealth, Limits, TextPipe, proto};
+use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
 use crate::pipeline::Pipeline;
 
 /// A bound, not yet serving, textpipe server.
@@ -87,6 +88,7 @@ impl Application {
         let service = TextPipeServiceServer::new(TextPipe::new(pipeline, limits, stop_rx.clone()))
             .max_decoding_message_size(settings.max_message_size())
             .max_encoding_message_size(settings.max_message_size());
+        let service = InterceptedService::new(service, stamp_arrival);
 
         let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
         let reflection_v1alpha = reflection()

@@ -1,8 +1,30 @@
 //! The `grpc-timeout` header: how long the caller is willing to wait.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tonic::metadata::MetadataMap;
+use tonic::{Request, Status};
+
+/// When the call's headers arrived, stamped before the body is read. The
+/// caller's deadline counts from here, as tonic's own timer does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Arrival(Instant);
+
+/// Interceptor that stamps [`Arrival`] on every call.
+pub fn stamp_arrival(mut request: Request<()>) -> Result<Request<()>, Status> {
+    request.extensions_mut().insert(Arrival(Instant::now()));
+    Ok(request)
+}
+
+/// Time left for the call: its effective deadline counted from arrival (or
+/// from now if it was not stamped).
+pub(crate) fn remaining<T>(request: &Request<T>, default: Duration) -> Duration {
+    let limit = effective(caller_timeout(request.metadata()), default);
+    match request.extensions().get::<Arrival>() {
+        Some(Arrival(at)) => limit.saturating_sub(at.elapsed()),
+        None => limit,
+    }
+}
 
 /// The caller's timeout, if it sent a well-formed `grpc-timeout` header
 /// (1 to 8 digits and a unit: H, M, S, m, u or n).

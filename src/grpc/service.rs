@@ -60,10 +60,7 @@ impl TextPipe {
     }
 
     fn deadline<T>(&self, request: &Request<T>) -> Duration {
-        deadline::effective(
-            deadline::caller_timeout(request.metadata()),
-            self.limits.default_deadline,
-        )
+        deadline::remaining(request, self.limits.default_deadline)
     }
 
     /// Runs `work` on the blocking pool, holding `permit` until the work
@@ -299,5 +296,75 @@ impl TextPipe {
             Ok(response) => response.into(),
             Err(status) => convert::stream_error(id, &status),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Handler tests: the service trait called directly, no socket.
+    use super::*;
+
+    fn service(max_concurrent_requests: usize, default_deadline: Duration) -> TextPipe {
+        let (_tx, rx) = watch::channel(false);
+        TextPipe::new(
+            Arc::new(Pipeline::new()),
+            Limits {
+                max_concurrent_requests,
+                default_deadline,
+                stream_in_flight: 2,
+            },
+            rx,
+        )
+    }
+
+    fn detect_request(text: &str) -> Request<proto::DetectLanguageRequest> {
+        Request::new(proto::DetectLanguageRequest {
+            text: text.into(),
+            allowed_languages: vec![],
+        })
+    }
+
+    #[tokio::test]
+    async fn detect_answers_through_the_trait() {
+        let svc = service(4, Duration::from_secs(10));
+        let resp = svc
+            .detect_language(detect_request(
+                "Una frase en español sobre el tiempo que hace hoy.",
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(resp.language.unwrap().code, "es");
+    }
+
+    #[tokio::test]
+    async fn no_free_slot_means_resource_exhausted() {
+        let svc = service(0, Duration::from_secs(10));
+        let err = svc
+            .detect_language(detect_request("hello"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::ResourceExhausted);
+    }
+
+    #[tokio::test]
+    async fn validation_errors_come_back_as_invalid_argument() {
+        let svc = service(4, Duration::from_secs(10));
+        let err = svc
+            .summarize(Request::new(proto::SummarizeRequest::default()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    }
+
+    #[tokio::test]
+    async fn a_slot_is_released_after_each_call() {
+        let svc = service(1, Duration::from_secs(10));
+        for _ in 0..3 {
+            svc.detect_language(detect_request("one at a time, please"))
+                .await
+                .unwrap();
+        }
+        assert_eq!(svc.admission.available_permits(), 1);
     }
 }

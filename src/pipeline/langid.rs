@@ -328,7 +328,8 @@ mod tests {
 
     #[test]
     fn long_text_is_sampled_on_char_boundaries() {
-        let text = "Le conseil municipal a voté le budget de la ville pour l'année prochaine. ".repeat(5_000);
+        let text = "Le conseil municipal a voté le budget de la ville pour l'année prochaine. "
+            .repeat(5_000);
         assert!(text.len() > SAMPLE_BYTES);
         let s = sample(&text);
         assert!(s.len() <= SAMPLE_BYTES + SAMPLE_WINDOWS);

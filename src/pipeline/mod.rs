@@ -4,13 +4,10 @@
 //! [`Pipeline::summarize`]) or chained ([`Pipeline::process`]). The gRPC layer
 //! and the command line both call this API, so they give the same answers.
 
-#[path = "interim/boilerplate.rs"]
 mod boilerplate;
 mod error;
 mod langid;
-#[path = "interim/segment.rs"]
 mod segment;
-#[path = "interim/summarize.rs"]
 mod summarize;
 
 pub use boilerplate::{RemovalReason, RemovedBlock, StripOptions, Stripped};

@@ -1,1 +1,13 @@
-//! placeholder
+//! Black-box tests: each starts the real server on port 0 and calls it with
+//! a tonic client. One binary so everything links once.
+
+mod helpers;
+
+mod bad_input;
+mod binary;
+mod health;
+mod limits;
+mod reflection;
+mod rpcs;
+mod shutdown;
+mod stream;

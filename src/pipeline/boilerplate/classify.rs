@@ -1,0 +1,783 @@
+//! Per-block text features and keyword categories, shared by both modes.
+//!
+//! The keyword families are phrases that, in a short block, say what the
+//! block is for (asking to share, to donate, stating rights...). Long blocks
+//! are article prose that may mention such words in passing, so most rules
+//! only fire below a word budget.
+
+use super::RemovalReason;
+
+/// Only the head of a block is searched for phrases: the rules that matter
+/// for long blocks look at how they start, and it bounds the work.
+const SCAN_BYTES: usize = 1200;
+
+/// Cheap shape measures of one block of text.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Features {
+    /// Words (runs of alphanumerics).
+    pub(crate) words: u32,
+    /// Words found in the stop-word lists.
+    pub(crate) stop: u32,
+    /// Sentence-ending punctuation marks followed by a space or the end.
+    pub(crate) sentences: u32,
+    /// Commas, a readability-style prose signal.
+    pub(crate) commas: u32,
+    /// The block ends like a sentence.
+    pub(crate) ends_sentence: bool,
+    /// Tokens that look like URLs or e-mail addresses.
+    pub(crate) links: u32,
+    /// The block has no letter or digit at all (separators, bullets).
+    pub(crate) no_alnum: bool,
+}
+
+impl Features {
+    /// Share of stop words among words.
+    pub(crate) fn stop_ratio(&self) -> f32 {
+        if self.words == 0 {
+            0.0
+        } else {
+            self.stop as f32 / self.words as f32
+        }
+    }
+
+    /// Reads like prose: long enough, with function words or sentences.
+    pub(crate) fn is_prose(&self) -> bool {
+        (self.words >= 10 && (self.stop_ratio() >= 0.18 || self.sentences >= 2))
+            || (self.words >= 6 && self.ends_sentence && self.stop_ratio() >= 0.25)
+            || self.words >= 40
+    }
+}
+
+/// Measures `text` (already whitespace-collapsed) in one pass.
+pub(crate) fn features(text: &str) -> Features {
+    let mut f = Features {
+        no_alnum: true,
+        ..Features::default()
+    };
+    let mut word = [0u8; 16];
+    let mut wlen = 0usize;
+    let mut in_word = false;
+    let mut word_ascii = true;
+    let mut prev: char = ' ';
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            f.no_alnum = false;
+            if !in_word {
+                in_word = true;
+                wlen = 0;
+                word_ascii = true;
+            }
+            if c.is_ascii() && wlen < word.len() {
+                word[wlen] = c.to_ascii_lowercase() as u8;
+                wlen += 1;
+            } else {
+                word_ascii = false;
+            }
+        } else {
+            if in_word {
+                f.words += 1;
+                if word_ascii && is_stop(word.get(..wlen).unwrap_or_default()) {
+                    f.stop += 1;
+                }
+                in_word = false;
+            }
+            match c {
+                ',' | '，' | '、' => f.commas += 1,
+                ' ' if matches!(prev, '.' | '!' | '?' | '…' | '。') => f.sentences += 1,
+                _ => {}
+            }
+        }
+        prev = c;
+    }
+    if in_word {
+        f.words += 1;
+        if word_ascii && is_stop(word.get(..wlen).unwrap_or_default()) {
+            f.stop += 1;
+        }
+    }
+    let tail = text.trim_end_matches(['"', '\'', '”', '’', ')', '»', '“']);
+    f.ends_sentence = tail.ends_with(['.', '!', '?', '…', '。', ':']) && !tail.ends_with("...");
+    if f.ends_sentence && !tail.ends_with(':') {
+        f.sentences += 1;
+    }
+    f.links = text
+        .split(' ')
+        .filter(|t| {
+            t.starts_with("http://")
+                || t.starts_with("https://")
+                || t.starts_with("www.")
+                || (t.len() > 3 && t.contains('@') && t.contains('.'))
+                || t.contains("[email")
+        })
+        .count() as u32;
+    f
+}
+
+/// Function words of English, German, French and Spanish: their density
+/// separates prose from menus and link lists in any of these languages.
+fn is_stop(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"the"
+            | b"a"
+            | b"an"
+            | b"and"
+            | b"or"
+            | b"but"
+            | b"of"
+            | b"to"
+            | b"in"
+            | b"on"
+            | b"at"
+            | b"for"
+            | b"with"
+            | b"by"
+            | b"from"
+            | b"as"
+            | b"is"
+            | b"are"
+            | b"was"
+            | b"were"
+            | b"be"
+            | b"been"
+            | b"has"
+            | b"have"
+            | b"had"
+            | b"it"
+            | b"its"
+            | b"this"
+            | b"that"
+            | b"these"
+            | b"those"
+            | b"he"
+            | b"she"
+            | b"they"
+            | b"we"
+            | b"you"
+            | b"i"
+            | b"his"
+            | b"her"
+            | b"their"
+            | b"our"
+            | b"not"
+            | b"no"
+            | b"will"
+            | b"would"
+            | b"can"
+            | b"could"
+            | b"which"
+            | b"who"
+            | b"what"
+            | b"when"
+            | b"there"
+            | b"if"
+            | b"so"
+            | b"than"
+            | b"into"
+            | b"about"
+            | b"after"
+            | b"also"
+            | b"more"
+            | b"do"
+            | b"does"
+            | b"did"
+            | b"said"
+            | b"all"
+            | b"one"
+            | b"der"
+            | b"die"
+            | b"das"
+            | b"und"
+            | b"ist"
+            | b"nicht"
+            | b"ein"
+            | b"eine"
+            | b"zu"
+            | b"den"
+            | b"dem"
+            | b"mit"
+            | b"sich"
+            | b"auf"
+            | b"des"
+            | b"im"
+            | b"auch"
+            | b"es"
+            | b"sie"
+            | b"er"
+            | b"von"
+            | b"wird"
+            | b"werden"
+            | b"dass"
+            | b"le"
+            | b"la"
+            | b"les"
+            | b"et"
+            | b"du"
+            | b"un"
+            | b"une"
+            | b"est"
+            | b"que"
+            | b"qui"
+            | b"dans"
+            | b"pour"
+            | b"pas"
+            | b"sur"
+            | b"au"
+            | b"il"
+            | b"elle"
+            | b"ne"
+            | b"se"
+            | b"par"
+            | b"el"
+            | b"los"
+            | b"las"
+            | b"y"
+            | b"en"
+            | b"del"
+            | b"una"
+            | b"por"
+            | b"con"
+            | b"para"
+            | b"lo"
+            | b"su"
+            | b"al"
+            | b"como"
+            | b"pero"
+            | b"sus"
+    ) || w == b"de"
+}
+
+/// Lower-cased text prepared for whole-word phrase tests: the byte offsets
+/// where words start, so each test compares only at those offsets instead
+/// of running a substring search per phrase.
+struct Hay<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    /// Bit set of the bytes that start a word, to reject most phrases
+    /// without looking at the text.
+    firsts: [u64; 4],
+}
+
+impl<'a> Hay<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = Vec::new();
+        let mut firsts = [0u64; 4];
+        let mut prev_alnum = false;
+        for (i, c) in text.char_indices() {
+            let alnum = c.is_alphanumeric();
+            if alnum && !prev_alnum {
+                starts.push(i);
+                let b = text.as_bytes().get(i).copied().unwrap_or_default();
+                if let Some(w) = firsts.get_mut(usize::from(b >> 6)) {
+                    *w |= 1 << (b & 63);
+                }
+            }
+            prev_alnum = alnum;
+        }
+        Hay {
+            text,
+            starts,
+            firsts,
+        }
+    }
+
+    /// Whether `pat` (lower case, starting with a letter or digit) occurs
+    /// with word boundaries on both sides.
+    fn has(&self, pat: &str) -> bool {
+        let first = pat.as_bytes().first().copied();
+        let Some(b) = first else { return false };
+        if self
+            .firsts
+            .get(usize::from(b >> 6))
+            .is_none_or(|w| w & (1 << (b & 63)) == 0)
+        {
+            return false;
+        }
+        self.starts.iter().any(|&i| {
+            // Comparing the first byte first avoids a call per word start.
+            self.text.as_bytes().get(i).copied() == first
+                && self.text.get(i..).is_some_and(|rest| {
+                    rest.starts_with(pat)
+                        && !rest
+                            .get(pat.len()..)
+                            .and_then(|s| s.chars().next())
+                            .is_some_and(char::is_alphanumeric)
+                })
+        })
+    }
+
+    fn any(&self, pats: &[&str]) -> bool {
+        pats.iter().any(|p| self.has(p))
+    }
+}
+
+/// Whether `hay` contains `pat` with word boundaries on both sides.
+#[cfg(test)]
+fn has_phrase(hay: &str, pat: &str) -> bool {
+    Hay::new(hay).has(pat)
+}
+
+fn starts_any(hay: &str, pats: &[&str]) -> bool {
+    pats.iter().any(|p| {
+        hay.starts_with(p)
+            && !hay
+                .get(p.len()..)
+                .and_then(|s| s.chars().next())
+                .is_some_and(char::is_alphanumeric)
+    })
+}
+
+const SHARE: &[&str] = &[
+    "click to share",
+    "share",
+    "tweet",
+    "facebook",
+    "twitter",
+    "pinterest",
+    "linkedin",
+    "whatsapp",
+    "reddit",
+    "telegram",
+    "email this",
+    "print this",
+    "forward this article",
+    "follow us",
+    "follow me",
+    "like us on",
+    "teilen",
+    "folgen sie uns",
+    "partager",
+    "suivez-nous",
+    "suivez nous",
+    "compartir",
+    "síguenos",
+    "siguenos",
+    "compártelo",
+];
+const SHARE_LONG: &[&str] = &[
+    "share buttons",
+    "forward this article",
+    "share this article",
+    "share this story",
+    "share this post",
+    "click to share",
+    "follow us on",
+];
+const DONATION: &[&str] = &[
+    "donate",
+    "donation",
+    "donations",
+    "paypal",
+    "patreon",
+    "support us",
+    "support our",
+    "become a patron",
+    "become a member",
+    "make a contribution",
+    "spenden",
+    "spende",
+    "unterstützen sie uns",
+    "faire un don",
+    "soutenez",
+    "soutenir",
+    "donar",
+    "apóyanos",
+    "haz una donación",
+];
+const LEGAL_START: &[&str] = &[
+    "disclaimer",
+    "haftungsausschluss",
+    "avertissement",
+    "aviso legal",
+    "terms of use",
+    "terms of service",
+    "terms and conditions",
+    "privacy policy",
+    "legal notice",
+];
+const LEGAL: &[&str] = &[
+    "terms of use",
+    "terms of service",
+    "terms and conditions",
+    "privacy policy",
+    "privacy notice",
+    "privacy statement",
+    "legal notice",
+    "disclaimer",
+    "impressum",
+    "datenschutz",
+    "datenschutzerklärung",
+    "agb",
+    "nutzungsbedingungen",
+    "mentions légales",
+    "politique de confidentialité",
+    "conditions générales",
+    "política de privacidad",
+    "aviso legal",
+    "términos y condiciones",
+    "accessibility statement",
+    "sitemap",
+    "site map",
+];
+const LEGAL_PROSE: &[&str] = &[
+    "sole responsibility",
+    "not be responsible",
+    "not responsible for",
+    "no responsibility",
+    "views expressed",
+    "opinions expressed",
+    "do not necessarily reflect",
+    "does not necessarily reflect",
+    "keine haftung",
+    "n'engagent que",
+];
+const COPYRIGHT: &[&str] = &[
+    "©",
+    "copyright",
+    "copyrighted",
+    "all rights reserved",
+    "fair use",
+    "(c) 19",
+    "(c) 20",
+    "alle rechte vorbehalten",
+    "tous droits réservés",
+    "todos los derechos reservados",
+    "reproduction interdite",
+    "may not be reproduced",
+    "may not be published",
+];
+const COOKIE: &[&str] = &["cookie", "cookies"];
+const COOKIE_CTX: &[&str] = &[
+    "use",
+    "uses",
+    "accept",
+    "consent",
+    "browsing",
+    "experience",
+    "policy",
+    "settings",
+    "verwendet",
+    "akzeptieren",
+    "utilise",
+    "utilisons",
+    "accepter",
+    "utiliza",
+    "usamos",
+    "aceptar",
+];
+const RELATED: &[&str] = &[
+    "related articles",
+    "related posts",
+    "related stories",
+    "related content",
+    "related",
+    "read more",
+    "read next",
+    "see also",
+    "more stories",
+    "more news",
+    "more from",
+    "you may also like",
+    "you might also like",
+    "recommended",
+    "recommended for you",
+    "most popular",
+    "most read",
+    "trending",
+    "popular posts",
+    "recent posts",
+    "weitere artikel",
+    "ähnliche artikel",
+    "mehr zum thema",
+    "das könnte sie auch interessieren",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "articles similaires",
+    "sur le même sujet",
+    "te puede interesar",
+    "artículos relacionados",
+    "leer más",
+    "noticias relacionadas",
+];
+const COMMENTS: &[&str] = &[
+    "comments",
+    "comment",
+    "leave a comment",
+    "leave a reply",
+    "post a comment",
+    "add a comment",
+    "add comment",
+    "reader comments",
+    "show comments",
+    "view comments",
+    "kommentare",
+    "kommentar",
+    "kommentieren",
+    "commentaires",
+    "commentaire",
+    "laisser un commentaire",
+    "comentarios",
+    "comentario",
+    "deja un comentario",
+];
+/// "12 comments", "35 responses to ...": a count announcing a thread.
+const COMMENT_COUNT: &[&str] = &[
+    "comments",
+    "comment",
+    "responses",
+    "replies",
+    "kommentare",
+    "commentaires",
+    "comentarios",
+];
+/// Invitations to write a comment.
+const COMMENT_FORM: &[&str] = &[
+    "leave a comment",
+    "leave a reply",
+    "post a comment",
+    "add a comment",
+    "add one",
+    "write a comment",
+    "kommentar schreiben",
+    "laisser un commentaire",
+    "deja un comentario",
+];
+const ADVERT: &[&str] = &[
+    "advertisement",
+    "advertising",
+    "sponsored",
+    "sponsored content",
+    "ad",
+    "ads",
+    "anzeige",
+    "werbung",
+    "publicité",
+    "publicidad",
+];
+const OTHER_SHORT: &[&str] = &[
+    "articles by",
+    "more articles by",
+    "all posts by",
+    "posts by",
+    "about the author",
+    "media inquiries",
+    "media enquiries",
+    "press inquiries",
+    "press enquiries",
+    "contact us",
+    "contact",
+    "kontakt",
+    "contactez-nous",
+    "contacto",
+    "subscribe",
+    "newsletter",
+    "sign up",
+    "sign in",
+    "log in",
+    "login",
+    "register",
+    "abonnieren",
+    "s'abonner",
+    "abonnez-vous",
+    "suscríbete",
+    "suscribirse",
+    "skip to content",
+    "skip to main content",
+    "back to top",
+    "jump to",
+    "tags",
+    "filed under",
+    "categories",
+    "posted in",
+    "previous article",
+    "next article",
+    "previous post",
+    "next post",
+];
+const NAV: &[&str] = &[
+    "home",
+    "menu",
+    "search",
+    "startseite",
+    "accueil",
+    "inicio",
+    "next",
+    "previous",
+    "prev",
+    "back",
+    "top",
+    "more",
+    "page",
+    "you are here",
+    "you are at",
+];
+
+/// The boilerplate category `text` announces, if any, judged on its words.
+pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> {
+    if f.no_alnum {
+        // Separators and bullets carry no content.
+        return Some(RemovalReason::Other);
+    }
+    let mut end = text.len().min(SCAN_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let lower = text.get(..end).unwrap_or_default().to_lowercase();
+    let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©');
+    let w = f.words;
+
+    // Long blocks are prose unless they open like a notice; only the rules
+    // meant for them run, which also keeps the work per block small.
+    if w <= 160 {
+        let copyright_hits = COPYRIGHT.iter().filter(|p| lower.contains(*p)).count();
+        if (w <= 40 && copyright_hits >= 1) || copyright_hits >= 2 {
+            return Some(RemovalReason::Copyright);
+        }
+    }
+    if starts_any(lower, LEGAL_START) {
+        return Some(RemovalReason::Legal);
+    }
+    if w > 200 {
+        return None;
+    }
+    let hay = Hay::new(lower);
+    if hay.any(LEGAL_PROSE) {
+        return Some(RemovalReason::Legal);
+    }
+    if w <= 80 && hay.any(COOKIE) && hay.any(COOKIE_CTX) {
+        return Some(RemovalReason::Cookie);
+    }
+    if (w <= 12 && hay.any(SHARE)) || (w <= 60 && hay.any(SHARE_LONG)) {
+        return Some(RemovalReason::Share);
+    }
+    if (w <= 25 && hay.any(DONATION)) || (w <= 3 && lower.starts_with("support")) {
+        return Some(RemovalReason::Donation);
+    }
+    if w <= 12 && hay.any(LEGAL) {
+        return Some(RemovalReason::Legal);
+    }
+    let counted = w <= 8 && lower.contains(|c: char| c.is_ascii_digit()) && hay.any(COMMENT_COUNT);
+    if counted
+        || (w <= 8 && hay.any(COMMENT_FORM))
+        || (w <= 5 && starts_any(lower, COMMENTS))
+        || (w <= 4 && ends_any(lower, COMMENTS))
+    {
+        return Some(RemovalReason::Comments);
+    }
+    if w <= 6 && starts_any(lower, RELATED) {
+        return Some(RemovalReason::Related);
+    }
+    if w <= 3 && hay.any(ADVERT) {
+        return Some(RemovalReason::Advertising);
+    }
+    if w <= 8 && starts_any(lower, OTHER_SHORT) {
+        return Some(RemovalReason::Other);
+    }
+    if w <= 3 && starts_any(lower, NAV) {
+        return Some(RemovalReason::Navigation);
+    }
+    // A line that is mostly addresses is a contact or link line.
+    if f.links > 0 && (w <= 12 || f.links * 4 >= w) {
+        return Some(RemovalReason::Other);
+    }
+    None
+}
+
+fn ends_any(hay: &str, pats: &[&str]) -> bool {
+    let hay = hay.trim_end_matches(|c: char| !c.is_alphanumeric());
+    pats.iter().any(|p| {
+        hay.ends_with(p)
+            && !hay
+                .get(..hay.len() - p.len())
+                .and_then(|s| s.chars().next_back())
+                .is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// "Anna says:", "Jo wrote:", and their equivalents in de, fr, es.
+pub(crate) fn is_comment_head(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let lower = lower.trim_end();
+    [
+        "says:",
+        "said:",
+        "said...",
+        "said…",
+        "wrote:",
+        "writes:",
+        "sagt:",
+        "schreibt:",
+        "dit :",
+        "dit:",
+        "écrit :",
+        "dijo:",
+        "escribió:",
+    ]
+    .iter()
+    .any(|end| lower.ends_with(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(s: &str) -> Option<RemovalReason> {
+        keyword_reason(s, &features(s))
+    }
+
+    #[test]
+    fn categories() {
+        assert_eq!(
+            reason("Share this story on Facebook"),
+            Some(RemovalReason::Share)
+        );
+        assert_eq!(
+            reason("© 2024 Example Media Ltd."),
+            Some(RemovalReason::Copyright)
+        );
+        assert_eq!(reason("***"), Some(RemovalReason::Other));
+        assert_eq!(
+            reason("Please donate to keep us going"),
+            Some(RemovalReason::Donation)
+        );
+        assert_eq!(reason("12 Comments"), Some(RemovalReason::Comments));
+        assert_eq!(reason("Lire aussi"), Some(RemovalReason::Related));
+        assert_eq!(
+            reason("Disclaimer: the views here are the writer's own."),
+            Some(RemovalReason::Legal)
+        );
+        assert_eq!(
+            reason("We use cookies to improve your experience."),
+            Some(RemovalReason::Cookie)
+        );
+        assert_eq!(
+            reason("Alle Rechte vorbehalten."),
+            Some(RemovalReason::Copyright)
+        );
+        assert_eq!(
+            reason("Suivez-nous sur Instagram"),
+            Some(RemovalReason::Share)
+        );
+        assert_eq!(reason("Política de privacidad"), Some(RemovalReason::Legal));
+        assert_eq!(reason("Leave a Reply"), Some(RemovalReason::Comments));
+        assert_eq!(reason("Jetzt spenden"), Some(RemovalReason::Donation));
+    }
+
+    #[test]
+    fn phrases_respect_word_boundaries() {
+        assert!(has_phrase("please share this", "share this"));
+        assert!(!has_phrase("shareholders", "share"));
+        assert!(!has_phrase("reshare", "share"));
+        assert!(has_phrase("suivez-nous sur", "suivez-nous"));
+    }
+
+    #[test]
+    fn prose_is_not_flagged() {
+        let s =
+            "Shareholders met on Tuesday to discuss the harvest, which was the best in a decade.";
+        assert_eq!(reason(s), None);
+        assert!(features(s).is_prose());
+        assert_eq!(reason("Headers and shadows"), None);
+    }
+}

@@ -1,0 +1,1164 @@
+//! HTML mode: one streaming pass of html5ever's tokenizer builds text blocks
+//! that remember their element ancestry, then a readability-style scoring
+//! picks the content container and the shared classifier prunes within it.
+//!
+//! No tree is built and nothing recurses: the open-element stack is an
+//! explicit, depth-capped vector, and element facts are propagated over a
+//! flat table whose ids are assigned in document (pre-)order.
+
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+
+use super::classify::{Features, features, keyword_reason};
+use super::{RemovalReason, StripOptions, Stripped, Verdict, assemble, collapse, push_collapsed};
+
+/// Deeper elements are flattened into their ancestor at the cap: real pages
+/// never nest this deep, and it bounds every walk over ancestors.
+const MAX_DEPTH: usize = 256;
+/// End tags look this far down the stack for their start tag, so stray end
+/// tags cost constant time.
+const END_TAG_REACH: usize = 48;
+/// Input is fed to the tokenizer in pieces of about this size.
+const CHUNK: usize = 1 << 16;
+/// Tendrils cannot hold more than `u32::MAX` bytes; far larger than any page.
+const MAX_INPUT: usize = 1 << 30;
+const NO_PARENT: u32 = u32::MAX;
+/// How much more prose a parent must hold for the content to widen to it.
+const WIDEN_FACTOR: f64 = 2.5;
+
+/// Facts about one element, indexed by its pre-order id.
+#[derive(Debug, Clone, Copy)]
+struct Elem {
+    parent: u32,
+    /// Boilerplate category the element's own tag or class/id announces.
+    mark: Option<RemovalReason>,
+    /// Whether `mark` may be overruled when the element holds most text
+    /// (wrappers such as `<form>` around a whole page).
+    weak_mark: bool,
+    /// Readability-style class weight: content-ish names up, chrome down.
+    weight: i8,
+    /// `<article>`/`<main>` or below one.
+    in_article: bool,
+}
+
+/// One run of text between block boundaries.
+#[derive(Debug)]
+struct Block {
+    text: String,
+    /// Bytes of text inside links.
+    link_bytes: u32,
+    /// Innermost block-level element around the text.
+    elem: u32,
+    /// Heading level, 0 for none.
+    heading: u8,
+}
+
+#[derive(Debug, Clone)]
+struct Open {
+    name: html5ever::LocalName,
+    id: u32,
+    block_elem: u32,
+    skip: bool,
+    link: bool,
+    heading: u8,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    elems: Vec<Elem>,
+    stack: Vec<Open>,
+    /// Start tags not pushed because the stack was at its cap.
+    overflow: usize,
+    blocks: Vec<Block>,
+    cur: String,
+    cur_links: u32,
+    cur_elem: u32,
+    cur_heading: u8,
+    pending_space: bool,
+    in_title: bool,
+    title: String,
+    og_title: Option<String>,
+    /// A `<head>` is open: body content closes it, as browsers do.
+    in_head: bool,
+    /// Bytes swallowed by the raw-text element now open, if any.
+    raw_open: Option<(html5ever::LocalName, usize)>,
+    /// Raw-text tag names to parse as ordinary markup (second pass after one
+    /// was left unclosed and swallowed the page).
+    no_raw: Vec<html5ever::LocalName>,
+}
+
+struct Sink(RefCell<State>);
+
+impl TokenSink for Sink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let Ok(mut st) = self.0.try_borrow_mut() else {
+            return TokenSinkResult::Continue;
+        };
+        match token {
+            Token::TagToken(tag) => st.tag(tag),
+            Token::CharacterTokens(t) => {
+                st.chars(&t);
+                TokenSinkResult::Continue
+            }
+            _ => TokenSinkResult::Continue,
+        }
+    }
+}
+
+/// How a tag name affects the walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Element without content (`<img>`, `<br>`...): never pushed.
+    Void,
+    /// Content never shown as text; raw text when `Some`.
+    Skip(Option<RawKind>),
+    Block,
+    Inline,
+}
+
+fn kind(name: &str) -> Kind {
+    match name {
+        "script" => Kind::Skip(Some(RawKind::ScriptData)),
+        "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
+            Kind::Skip(Some(RawKind::Rawtext))
+        }
+        "textarea" | "title" => Kind::Skip(Some(RawKind::Rcdata)),
+        "template" | "svg" | "math" | "head" | "select" | "button" | "object" | "canvas"
+        | "audio" | "video" | "datalist" | "dialog" => Kind::Skip(None),
+        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
+        | "param" | "source" | "track" | "wbr" | "keygen" => Kind::Void,
+        "address" | "article" | "aside" | "blockquote" | "body" | "caption" | "center" | "dd"
+        | "details" | "dir" | "div" | "dl" | "dt" | "fieldset" | "figcaption" | "figure"
+        | "footer" | "form" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "header" | "hgroup"
+        | "html" | "legend" | "li" | "main" | "menu" | "nav" | "ol" | "p" | "pre" | "section"
+        | "summary" | "table" | "tbody" | "td" | "tfoot" | "th" | "thead" | "tr" | "ul"
+        | "option" | "frameset" | "frame" => Kind::Block,
+        _ => Kind::Inline,
+    }
+}
+
+/// Tags that may appear inside `<head>`; any other start tag ends it.
+fn head_content(name: &str) -> bool {
+    matches!(
+        name,
+        "head"
+            | "html"
+            | "meta"
+            | "link"
+            | "title"
+            | "script"
+            | "style"
+            | "base"
+            | "noscript"
+            | "template"
+            | "object"
+            | "param"
+    )
+}
+
+/// Tags whose start implicitly closes an open element of the same name.
+fn self_closing_peer(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li" | "dt" | "dd" | "tr" | "td" | "th" | "option"
+    )
+}
+
+impl State {
+    fn tag(&mut self, tag: Tag) -> TokenSinkResult<()> {
+        let name: &str = &tag.name;
+        let k = kind(name);
+        match tag.kind {
+            TagKind::StartTag => {
+                if self.in_head && !head_content(name) {
+                    self.end_head();
+                }
+                if name == "head" {
+                    self.in_head = true;
+                }
+                if self.no_raw.contains(&tag.name) {
+                    // Parsed as markup this time; the tag itself is ignored.
+                    return TokenSinkResult::Continue;
+                }
+                // An icon's <title> inside <svg> is not the page's.
+                if name == "title"
+                    && self.title.is_empty()
+                    && !self.stack.iter().any(|o| &*o.name == "svg")
+                {
+                    self.in_title = true;
+                }
+                if name == "meta" {
+                    self.meta(&tag);
+                }
+                if k == Kind::Block || name == "br" || name == "hr" {
+                    self.flush();
+                }
+                // `<br/>`, `<svg/>`, `<div/>` hold nothing. Raw-text elements
+                // ignore the slash, as in browsers, and still open.
+                let raw = matches!(k, Kind::Skip(Some(_)));
+                if k == Kind::Void || (tag.self_closing && !raw) {
+                    return TokenSinkResult::Continue;
+                }
+                if self_closing_peer(name) {
+                    self.close(name, 3);
+                }
+                self.open(&tag, k);
+                match k {
+                    Kind::Skip(Some(raw)) => {
+                        self.raw_open = Some((tag.name.clone(), 0));
+                        TokenSinkResult::RawData(raw)
+                    }
+                    _ => TokenSinkResult::Continue,
+                }
+            }
+            TagKind::EndTag => {
+                self.raw_open = None;
+                if name == "head" {
+                    // Pages that paste two documents together nest heads;
+                    // either end tag ends them all.
+                    self.end_head();
+                    return TokenSinkResult::Continue;
+                }
+                if name == "title" {
+                    self.in_title = false;
+                }
+                if k == Kind::Block || name == "br" {
+                    self.flush();
+                }
+                if self.overflow > 0 {
+                    // Pair it with an unpushed start tag; exact only for
+                    // well-formed input, which is all that matters this deep.
+                    self.overflow -= 1;
+                } else {
+                    self.close(name, END_TAG_REACH);
+                }
+                TokenSinkResult::Continue
+            }
+        }
+    }
+
+    fn meta(&mut self, tag: &Tag) {
+        let mut is_og = false;
+        let mut content = None;
+        for a in &tag.attrs {
+            match &*a.name.local {
+                "property" | "name" => is_og |= a.value.eq_ignore_ascii_case("og:title"),
+                "content" => content = Some(&a.value),
+                _ => {}
+            }
+        }
+        if let (true, Some(c), None) = (is_og, content, &self.og_title) {
+            let c = collapse(c);
+            if !c.is_empty() {
+                self.og_title = Some(c);
+            }
+        }
+    }
+
+    fn open(&mut self, tag: &Tag, k: Kind) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.overflow += 1;
+            return;
+        }
+        let name: &str = &tag.name;
+        let parent = self
+            .stack
+            .last()
+            .map(|p| (p.id, p.block_elem, p.skip, p.link, p.heading));
+        let id = u32::try_from(self.elems.len()).unwrap_or(NO_PARENT - 1);
+        let parent_id = parent.map_or(NO_PARENT, |p| p.0);
+        let parent_elem = self.elems.get(parent_id as usize).copied();
+        let in_article_above = parent_elem.is_some_and(|e| e.in_article);
+        let (mut mark, mut weak_mark) = tag_mark(name, in_article_above);
+        let mut weight = 0i8;
+        let mut hidden = false;
+        for a in &tag.attrs {
+            match &*a.name.local {
+                "class" | "id" => {
+                    let (m, w) = class_signal(&a.value);
+                    if mark.is_none() && m.is_some() {
+                        mark = m;
+                        weak_mark = true;
+                    }
+                    weight = weight.saturating_add(w);
+                }
+                "hidden" => hidden = true,
+                "aria-hidden" => hidden |= a.value.trim().eq_ignore_ascii_case("true"),
+                "style" => hidden |= style_hides(&a.value),
+                "role" => {
+                    let r = a.value.trim();
+                    if mark.is_none()
+                        && [
+                            "navigation",
+                            "banner",
+                            "contentinfo",
+                            "complementary",
+                            "menu",
+                        ]
+                        .iter()
+                        .any(|x| r.eq_ignore_ascii_case(x))
+                    {
+                        mark = Some(RemovalReason::Navigation);
+                        weak_mark = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.elems.push(Elem {
+            parent: parent_id,
+            mark,
+            weak_mark,
+            weight,
+            in_article: in_article_above || matches!(name, "article" | "main"),
+        });
+        let heading = match name.as_bytes() {
+            [b'h', d @ b'1'..=b'6'] => d - b'0',
+            _ => parent.map_or(0, |p| p.4),
+        };
+        self.stack.push(Open {
+            name: tag.name.clone(),
+            id,
+            block_elem: if k == Kind::Block {
+                id
+            } else {
+                parent.map_or(id, |p| p.1)
+            },
+            skip: hidden || matches!(k, Kind::Skip(_)) || parent.is_some_and(|p| p.2),
+            link: name == "a" || parent.is_some_and(|p| p.3),
+            heading,
+        });
+    }
+
+    /// Closes every open `<head>` and what is inside them.
+    fn end_head(&mut self) {
+        self.in_head = false;
+        if let Some(pos) = self.stack.iter().position(|o| &*o.name == "head") {
+            self.stack.truncate(pos);
+        }
+    }
+
+    /// Pops up to and including the nearest open `name` within `reach`.
+    fn close(&mut self, name: &str, reach: usize) {
+        let found = self
+            .stack
+            .iter()
+            .rev()
+            .take(reach)
+            .position(|o| &*o.name == name);
+        if let Some(pos) = found {
+            let keep = self.stack.len().saturating_sub(pos + 1);
+            self.stack.truncate(keep);
+        }
+    }
+
+    fn chars(&mut self, t: &StrTendril) {
+        if let Some((_, n)) = &mut self.raw_open {
+            *n = n.saturating_add(t.len());
+        }
+        if self.in_title {
+            if self.title.len() < 4096 {
+                let mut pending = !self.title.is_empty();
+                push_collapsed(&mut self.title, t, &mut pending);
+            }
+            return;
+        }
+        let Some((skip, block_elem, heading, link)) = self
+            .stack
+            .last()
+            .map(|o| (o.skip, o.block_elem, o.heading, o.link))
+        else {
+            return;
+        };
+        if skip {
+            return;
+        }
+        if self.cur.is_empty() {
+            if t.chars().all(|c| c.is_whitespace()) {
+                return;
+            }
+            self.cur_elem = block_elem;
+            self.cur_heading = heading;
+        }
+        let before = self.cur.len();
+        push_collapsed(&mut self.cur, t, &mut self.pending_space);
+        if link {
+            let added = self.cur.len().saturating_sub(before);
+            self.cur_links = self
+                .cur_links
+                .saturating_add(u32::try_from(added).unwrap_or(u32::MAX));
+        }
+    }
+
+    fn flush(&mut self) {
+        self.pending_space = false;
+        if self.cur.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.cur);
+        self.blocks.push(Block {
+            text,
+            link_bytes: std::mem::take(&mut self.cur_links),
+            elem: self.cur_elem,
+            heading: self.cur_heading,
+        });
+    }
+}
+
+/// The boilerplate category an element's tag implies, and whether it is weak.
+fn tag_mark(name: &str, in_article: bool) -> (Option<RemovalReason>, bool) {
+    match name {
+        "nav" | "menu" => (Some(RemovalReason::Navigation), true),
+        "footer" if !in_article => (Some(RemovalReason::Other), true),
+        "aside" => (Some(RemovalReason::Other), true),
+        "header" if !in_article => (Some(RemovalReason::Navigation), true),
+        "form" => (Some(RemovalReason::Other), true),
+        _ => (None, false),
+    }
+}
+
+/// Inline styles that hide the element.
+fn style_hides(style: &str) -> bool {
+    let mut compact = String::with_capacity(style.len().min(256));
+    compact.extend(
+        style
+            .chars()
+            .take(512)
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase()),
+    );
+    compact.contains("display:none") || compact.contains("visibility:hidden")
+}
+
+/// Reads class/id tokens: a boilerplate category and a content weight.
+/// Names are split on punctuation and camelCase so that "ad" matches
+/// `ad-slot` or `topAd` but never `header` or `shadow`.
+fn class_signal(value: &str) -> (Option<RemovalReason>, i8) {
+    let mut mark = None;
+    let mut weight = 0i8;
+    let mut word = [0u8; 24];
+    let mut len = 0usize;
+    let mut prev_lower = false;
+    let mut handle = |w: &[u8]| {
+        if let Some(r) = class_word(w) {
+            mark.get_or_insert(r);
+            weight = weight.saturating_sub(25);
+        } else if matches!(
+            w,
+            b"article"
+                | b"content"
+                | b"entry"
+                | b"main"
+                | b"post"
+                | b"story"
+                | b"body"
+                | b"text"
+                | b"blog"
+                | b"hentry"
+                | b"prose"
+        ) {
+            weight = weight.saturating_add(25);
+        }
+    };
+    for c in value.chars().take(1024) {
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && len > 0 {
+            handle(word.get(..len).unwrap_or_default());
+            len = 0;
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        if let (true, Some(slot)) = (c.is_ascii_alphanumeric(), word.get_mut(len)) {
+            *slot = c.to_ascii_lowercase() as u8;
+            len += 1;
+        }
+    }
+    if len > 0 {
+        handle(word.get(..len).unwrap_or_default());
+    }
+    (mark, weight)
+}
+
+fn class_word(w: &[u8]) -> Option<RemovalReason> {
+    use RemovalReason as R;
+    Some(match w {
+        b"nav" | b"navbar" | b"navigation" | b"menu" | b"menubar" | b"breadcrumb"
+        | b"breadcrumbs" | b"pagination" | b"pager" | b"skip" | b"topbar" | b"toolbar"
+        | b"masthead" | b"tabs" => R::Navigation,
+        b"share" | b"sharing" | b"social" | b"sharebar" | b"addthis" | b"sociable" | b"socials" => {
+            R::Share
+        }
+        b"comment" | b"comments" | b"disqus" | b"respond" | b"replies" | b"discussion" => {
+            R::Comments
+        }
+        b"related" | b"recommended" | b"recommendations" | b"popular" | b"trending"
+        | b"outbrain" | b"taboola" | b"relatedposts" => R::Related,
+        b"cookie" | b"cookies" | b"consent" | b"gdpr" => R::Cookie,
+        b"ad" | b"ads" | b"advert" | b"adverts" | b"advertisement" | b"advertising"
+        | b"adsense" | b"sponsor" | b"sponsored" | b"promo" | b"dfp" => R::Advertising,
+        b"copyright" => R::Copyright,
+        b"legal" | b"disclaimer" => R::Legal,
+        b"donate" | b"donation" => R::Donation,
+        b"footer" | b"sidebar" | b"newsletter" | b"subscribe" | b"signup" | b"popup" | b"modal"
+        | b"rail" | b"byline" | b"meta" | b"tags" | b"author" => R::Other,
+        _ => return None,
+    })
+}
+
+/// Runs the tokenizer over `html` and returns the collected state. A
+/// raw-text element left unclosed swallows the rest of the page in a
+/// browser; lenient parsers (and the page's authors) expect otherwise, so
+/// the page is parsed again with that tag read as ordinary markup.
+fn tokenize(html: &str) -> State {
+    let mut end = html.len().min(MAX_INPUT);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let html = html.get(..end).unwrap_or_default();
+    let mut no_raw = Vec::new();
+    loop {
+        let st = tokenize_once(html, no_raw.clone());
+        match &st.raw_open {
+            Some((name, swallowed)) if *swallowed > html.len() / 4 && no_raw.len() < 3 => {
+                no_raw.push(name.clone());
+            }
+            _ => return st,
+        }
+    }
+}
+
+fn tokenize_once(html: &str, no_raw: Vec<html5ever::LocalName>) -> State {
+    let state = State {
+        no_raw,
+        ..State::default()
+    };
+    let tok = Tokenizer::new(Sink(RefCell::new(state)), TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(CHUNK);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (head, tail) = rest.split_at(cut);
+        queue.push_back(StrTendril::from_slice(head));
+        // The sink never asks to pause, so feeding runs to completion.
+        let _ = tok.feed(&queue);
+        rest = tail;
+    }
+    tok.end();
+    let mut st = tok.sink.0.into_inner();
+    st.flush();
+    st
+}
+
+pub(super) fn strip(html: &str, _opts: &StripOptions) -> Stripped {
+    let st = tokenize(html);
+    let verdicts = decide(&st);
+    let title = pick_title(&st);
+    assemble(
+        st.blocks.iter().map(|b| b.text.as_str()).zip(verdicts),
+        title,
+    )
+}
+
+/// Per-element sums over its subtree.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    text: u32,
+    links: u32,
+}
+
+/// Features and keyword category of each block, in block order.
+type Feats = [(Features, Option<RemovalReason>)];
+
+/// The parent of element `i`, if it has one.
+fn parent_of(st: &State, i: usize) -> Option<usize> {
+    st.elems
+        .get(i)
+        .map(|e| e.parent as usize)
+        .filter(|&p| p < st.elems.len())
+}
+
+/// Propagates a per-element flag down the tree: ids are in pre-order, so a
+/// parent is always settled before its children.
+fn inherit<T: Copy>(st: &State, own: impl Fn(usize) -> Option<T>) -> Vec<Option<T>> {
+    let mut out: Vec<Option<T>> = vec![None; st.elems.len()];
+    for i in 0..out.len() {
+        let inherited = parent_of(st, i).and_then(|p| out.get(p).copied().flatten());
+        if let Some(slot) = out.get_mut(i) {
+            *slot = inherited.or_else(|| own(i));
+        }
+    }
+    out
+}
+
+/// Subtree text and link totals: children have larger ids than parents, so
+/// one backwards sweep adds every subtree into its parent.
+fn subtree_sums(st: &State) -> Vec<Sums> {
+    let mut sums = vec![Sums::default(); st.elems.len()];
+    for b in &st.blocks {
+        if let Some(s) = sums.get_mut(b.elem as usize) {
+            s.text = s.text.saturating_add(len32(&b.text));
+            s.links = s.links.saturating_add(b.link_bytes);
+        }
+    }
+    for i in (0..sums.len()).rev() {
+        let (Some(p), Some(s)) = (parent_of(st, i), sums.get(i).copied()) else {
+            continue;
+        };
+        if let Some(ps) = sums.get_mut(p) {
+            ps.text = ps.text.saturating_add(s.text);
+            ps.links = ps.links.saturating_add(s.links);
+        }
+    }
+    sums
+}
+
+fn decide(st: &State) -> Vec<Verdict> {
+    let parent = |i: usize| parent_of(st, i);
+    let sums = subtree_sums(st);
+    let total_text: u64 = st.blocks.iter().map(|b| b.text.len() as u64).sum();
+    let holds_most = |i: usize| {
+        sums.get(i)
+            .is_some_and(|s| u64::from(s.text) * 2 > total_text.max(1))
+    };
+
+    // Comment sections are prose-rich and would win the scoring, so they
+    // are excluded from it; other marks wait until the container is known.
+    let in_comments: Vec<bool> = inherit(st, |i| {
+        let own = st
+            .elems
+            .get(i)
+            .is_some_and(|e| e.mark == Some(RemovalReason::Comments));
+        (own && !holds_most(i)).then_some(())
+    })
+    .into_iter()
+    .map(|x| x.is_some())
+    .collect();
+
+    let feats: Vec<_> = st
+        .blocks
+        .iter()
+        .map(|b| {
+            let f = features(&b.text);
+            (f, keyword_reason(&b.text, &f))
+        })
+        .collect();
+    let fallback = || super::text::verdicts(st.blocks.iter().map(|b| b.text.as_str()));
+    let Some((top, top_score, score)) = best_container(st, &feats, &sums, &in_comments, parent)
+    else {
+        return fallback();
+    };
+    let top = widen(st, top, &feats, &in_comments, parent);
+
+    // Marks on the container or its ancestors describe a page wrapper.
+    let mut wrapper = vec![false; st.elems.len()];
+    for a in ancestors(top, &parent).into_iter().chain([top]) {
+        if let Some(slot) = wrapper.get_mut(a) {
+            *slot = true;
+        }
+    }
+    let boiler = inherit(st, |i| {
+        let e = st.elems.get(i)?;
+        let overruled = wrapper.get(i).copied().unwrap_or(false) || (e.weak_mark && holds_most(i));
+        e.mark.filter(|_| !overruled)
+    });
+    let mark_of = |b: &Block| boiler.get(b.elem as usize).copied().flatten();
+
+    // Content elements: the best container, plus its siblings that carry
+    // a fair share of prose themselves.
+    let top_parent = parent(top);
+    let threshold = (top_score * 0.2).max(10.0);
+    let content = inherit(st, |i| {
+        let sibling = top_parent.is_some()
+            && parent(i) == top_parent
+            && (score.get(i).is_some_and(|s| *s >= threshold) || direct_prose(i, &sums));
+        (i == top || sibling).then_some(())
+    });
+    let mut in_region: Vec<bool> = st
+        .blocks
+        .iter()
+        .map(|b| content.get(b.elem as usize).copied().flatten().is_some())
+        .collect();
+    extend_region(st, &feats, &mark_of, &mut in_region);
+    let thread_from = thread_start(st, &feats, &mark_of, &in_region);
+
+    // The headline often sits outside the body container: keep the last
+    // top-level heading before the content.
+    let headline = in_region.iter().position(|x| *x).and_then(|fc| {
+        st.blocks
+            .iter()
+            .take(fc)
+            .rposition(|b| b.heading == 1 && mark_of(b).is_none())
+    });
+
+    let verdicts: Vec<Verdict> = st
+        .blocks
+        .iter()
+        .zip(&feats)
+        .enumerate()
+        .map(|(i, (b, (f, kw)))| {
+            let mark = mark_of(b);
+            if !in_region.get(i).copied().unwrap_or(false) && headline != Some(i) {
+                return Verdict::Drop(mark.unwrap_or(RemovalReason::Other));
+            }
+            if i >= thread_from {
+                return Verdict::Drop(RemovalReason::Comments);
+            }
+            if let Some(r) = mark.or(*kw) {
+                return Verdict::Drop(r);
+            }
+            let chars = len32(&b.text);
+            if b.heading == 0 && u64::from(b.link_bytes) * 2 > u64::from(chars) && f.words < 40 {
+                return Verdict::Drop(RemovalReason::Navigation);
+            }
+            Verdict::Keep
+        })
+        .collect();
+    if verdicts.contains(&Verdict::Keep) {
+        verdicts
+    } else {
+        fallback()
+    }
+}
+
+/// Content split over neighbouring containers: prose right next to the
+/// region, unmarked and with few links, joins it, as do up to two short
+/// plain blocks (headings) between it and the region.
+fn extend_region(
+    st: &State,
+    feats: &Feats,
+    mark_of: &impl Fn(&Block) -> Option<RemovalReason>,
+    in_region: &mut [bool],
+) {
+    let good = |i: usize| {
+        let (Some(b), Some((f, kw))) = (st.blocks.get(i), feats.get(i)) else {
+            return false;
+        };
+        kw.is_none()
+            && mark_of(b).is_none()
+            && f.is_prose()
+            && u64::from(b.link_bytes) * 4 < u64::from(len32(&b.text))
+    };
+    let small = |i: usize| {
+        let (Some(b), Some((_, kw))) = (st.blocks.get(i), feats.get(i)) else {
+            return false;
+        };
+        kw.is_none() && mark_of(b).is_none() && b.link_bytes == 0
+    };
+    let (Some(first), Some(last)) = (
+        in_region.iter().position(|x| *x),
+        in_region.iter().rposition(|x| *x),
+    ) else {
+        return;
+    };
+    let n = st.blocks.len();
+    let forward: Vec<usize> = ((last + 1)..n).collect();
+    let backward: Vec<usize> = (0..first).rev().collect();
+    for order in [forward, backward] {
+        let mut pending: Vec<usize> = Vec::new();
+        for i in order {
+            if good(i) {
+                for p in pending.drain(..).chain([i]) {
+                    if let Some(x) = in_region.get_mut(p) {
+                        *x = true;
+                    }
+                }
+            } else if small(i) && pending.len() < 2 {
+                pending.push(i);
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// Where a comment thread inside the region starts (`usize::MAX` if none):
+/// its heading ("12 comments", "Leave a reply") ends the content once most
+/// of the prose came first. "Name says:" lines are not enough here: forum
+/// posts look the same and are content.
+fn thread_start(
+    st: &State,
+    feats: &Feats,
+    mark_of: &impl Fn(&Block) -> Option<RemovalReason>,
+    in_region: &[bool],
+) -> usize {
+    let counted = |i: usize, b: &Block, f: &Features| {
+        in_region.get(i).copied().unwrap_or(false) && f.is_prose() && mark_of(b).is_none()
+    };
+    let region_prose: u64 = st
+        .blocks
+        .iter()
+        .zip(feats)
+        .enumerate()
+        .filter(|(i, (b, (f, _)))| counted(*i, b, f))
+        .map(|(_, (_, (f, _)))| u64::from(f.words))
+        .sum();
+    let mut seen = 0u64;
+    for (i, (b, (f, kw))) in st.blocks.iter().zip(feats).enumerate() {
+        if !in_region.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        if *kw == Some(RemovalReason::Comments) && seen >= 50 && seen * 2 >= region_prose {
+            return i;
+        }
+        if counted(i, b, f) {
+            seen += u64::from(f.words);
+        }
+    }
+    usize::MAX
+}
+
+/// Readability-style scoring: prose blocks vote for their container and, at
+/// half weight, the container's parent. Returns the winner, its final score
+/// and every element's raw score.
+fn best_container(
+    st: &State,
+    feats: &Feats,
+    sums: &[Sums],
+    excluded: &[bool],
+    parent: impl Fn(usize) -> Option<usize>,
+) -> Option<(usize, f32, Vec<f32>)> {
+    let mut score = vec![0f32; st.elems.len()];
+    for (b, (f, _)) in st.blocks.iter().zip(feats) {
+        let chars = len32(&b.text);
+        if chars < 25 || b.heading > 0 || u64::from(b.link_bytes) * 2 > u64::from(chars) {
+            continue;
+        }
+        if excluded.get(b.elem as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        let commas = f.commas.min(20) as f32;
+        let s = 1.0 + commas + (chars as f32 / 100.0).min(3.0);
+        let Some(c) = parent(b.elem as usize) else {
+            continue;
+        };
+        if let Some(x) = score.get_mut(c) {
+            *x += s;
+        }
+        if let Some(x) = parent(c).and_then(|g| score.get_mut(g)) {
+            *x += s / 2.0;
+        }
+    }
+    let mut finals: Vec<(usize, f32)> = Vec::new();
+    for (i, s) in score.iter().enumerate() {
+        if *s <= 0.0 {
+            continue;
+        }
+        let (Some(e), Some(sum)) = (st.elems.get(i), sums.get(i)) else {
+            continue;
+        };
+        let ld = if sum.text > 0 {
+            sum.links as f32 / sum.text as f32
+        } else {
+            0.0
+        };
+        let fs = (s + f32::from(e.weight)) * (1.0 - ld.min(1.0));
+        finals.push((i, fs));
+    }
+    let &(top, top_score) = finals.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let top = promote(top, top_score, &finals, &parent);
+    Some((top, top_score, score))
+}
+
+/// Climbs from `top` while the parent holds clearly more prose than it:
+/// pages built from many sections spread their text over sibling wrappers.
+/// Prose here is unlinked, non-comment text reading as sentences; chrome
+/// fails that test, so the climb stops where only chrome would be added.
+fn widen(
+    st: &State,
+    top: usize,
+    feats: &[(Features, Option<RemovalReason>)],
+    in_comments: &[bool],
+    parent: impl Fn(usize) -> Option<usize>,
+) -> usize {
+    let mut prose = vec![0u32; st.elems.len()];
+    for (b, (f, kw)) in st.blocks.iter().zip(feats) {
+        let el = b.elem as usize;
+        let chars = len32(&b.text);
+        let counts = kw.is_none()
+            && f.is_prose()
+            && u64::from(b.link_bytes) * 4 < u64::from(chars)
+            && !in_comments.get(el).copied().unwrap_or(true);
+        if let (true, Some(x)) = (counts, prose.get_mut(el)) {
+            *x = x.saturating_add(chars);
+        }
+    }
+    for i in (0..prose.len()).rev() {
+        let (Some(p), Some(v)) = (parent(i), prose.get(i).copied()) else {
+            continue;
+        };
+        if let Some(x) = prose.get_mut(p) {
+            *x = x.saturating_add(v);
+        }
+    }
+    // Wrappers that add nothing are passed through, not stopped at.
+    let mut best = top;
+    let mut cur = parent(top);
+    for _ in 0..MAX_DEPTH {
+        let Some(a) = cur else { break };
+        let (Some(&mine), Some(&theirs)) = (prose.get(best), prose.get(a)) else {
+            break;
+        };
+        if f64::from(theirs) > f64::from(mine) * WIDEN_FACTOR {
+            best = a;
+        }
+        cur = parent(a);
+    }
+    best
+}
+
+/// Ancestors of `i`, nearest first, at most `MAX_DEPTH` of them.
+fn ancestors(i: usize, parent: &impl Fn(usize) -> Option<usize>) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut cur = parent(i);
+    while let Some(c) = cur {
+        if out.len() >= MAX_DEPTH {
+            break;
+        }
+        out.push(c);
+        cur = parent(c);
+    }
+    out
+}
+
+/// When content is split over several near-equal containers (forum posts,
+/// list entries, article parts), moves up to the nearest element holding
+/// the winner and at least two of its rivals.
+fn promote(
+    top: usize,
+    top_score: f32,
+    finals: &[(usize, f32)],
+    parent: &impl Fn(usize) -> Option<usize>,
+) -> usize {
+    let top_chain = ancestors(top, parent);
+    let mut rivals: Vec<(usize, f32)> = finals
+        .iter()
+        .copied()
+        .filter(|&(i, s)| i != top && s >= top_score * 0.75 && !top_chain.contains(&i))
+        .collect();
+    rivals.sort_by(|a, b| b.1.total_cmp(&a.1));
+    rivals.truncate(5);
+    let rival_chains: Vec<Vec<usize>> = rivals
+        .iter()
+        .map(|&(i, _)| {
+            let mut c = ancestors(i, parent);
+            c.push(i);
+            c
+        })
+        .filter(|c| !c.contains(&top))
+        .collect();
+    if rival_chains.len() < 2 {
+        return top;
+    }
+    for &a in &top_chain {
+        if rival_chains.iter().filter(|c| c.contains(&a)).count() >= 2 {
+            return a;
+        }
+    }
+    top
+}
+
+/// Whether element `i` itself holds prose with few links.
+fn direct_prose(i: usize, sums: &[Sums]) -> bool {
+    let Some(s) = sums.get(i) else { return false };
+    s.text >= 80 && u64::from(s.links) * 4 < u64::from(s.text)
+}
+
+fn len32(s: &str) -> u32 {
+    u32::try_from(s.len()).unwrap_or(u32::MAX)
+}
+
+/// `og:title`, else `<title>`, without a trailing site name; else the first h1.
+fn pick_title(st: &State) -> Option<String> {
+    if let Some(t) = &st.og_title {
+        return Some(clean_title(t));
+    }
+    if !st.title.is_empty() {
+        return Some(clean_title(&st.title));
+    }
+    st.blocks
+        .iter()
+        .find(|b| b.heading == 1)
+        .map(|b| b.text.clone())
+}
+
+/// Drops a " | Site" style suffix when what remains still reads as a title.
+fn clean_title(title: &str) -> String {
+    for sep in [" | ", " – ", " — ", " - ", " :: ", " » ", " · "] {
+        if let Some(pos) = title.rfind(sep) {
+            let head = title.get(..pos).unwrap_or_default().trim();
+            if head.split_whitespace().count() >= 3 {
+                return head.to_owned();
+            }
+        }
+    }
+    title.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r##"<!doctype html><html><head>
+<title>Night Trains Return to the Alps | The Valley Courier</title>
+<style>p { color: red }</style>
+<script>var x = "<p>not text</p>"; document.write("hidden script words");</script>
+</head><body>
+<div id="cookie-consent"><p>We use cookies to give you the best experience. Accept all?</p></div>
+<header class="site-header"><nav class="mainNav"><ul><li><a href="/">Home</a></li>
+<li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav></header>
+<div class="wrapper has-sidebar">
+<article class="post">
+<h1>Night Trains Return to the Alps</h1>
+<div class="share-buttons"><a href="#">Share on Facebook</a> <a href="#">Tweet</a></div>
+<div class="entry-content">
+<p>After a gap of almost twenty years, a sleeper service between the two mountain towns will run again from next spring, the operator said on Monday.</p>
+<p>The carriages, rebuilt in a workshop near the border, offer compartments for four &amp; six travellers, and a small dining car that serves breakfast before arrival.</p>
+<p hidden>This paragraph is hidden and must not appear.</p>
+<p style="display: none">Neither must this one, which is styled away.</p>
+<p aria-hidden="true">Nor this one, hidden from assistive technology.</p>
+<p>Tickets go on sale in January, and the first departures are expected to sell out quickly, according to travel agents in the region.</p>
+</div>
+</article>
+<aside class="sidebar"><h3>Most read</h3><ul><li><a href="/a">Bridge closed for repairs after storm damage</a></li>
+<li><a href="/b">Mayor opens new library in the old station</a></li></ul></aside>
+</div>
+<section id="comments"><h2>3 Comments</h2>
+<p>What a lovely idea, I took that train as a child, and I still remember the snow at dawn.</p>
+<p>Finally some good news for people who do not want to fly, well done to everyone involved.</p></section>
+<footer><p>© 2026 The Valley Courier. All rights reserved.</p><p><a href="/privacy">Privacy policy</a></p></footer>
+</body></html>"##;
+
+    fn run(html: &str) -> Stripped {
+        strip(html, &StripOptions::default())
+    }
+
+    #[test]
+    fn article_page() {
+        let s = run(PAGE);
+        assert_eq!(s.title.as_deref(), Some("Night Trains Return to the Alps"));
+        let paras: Vec<&str> = s.text.split("\n\n").collect();
+        assert_eq!(paras.first(), Some(&"Night Trains Return to the Alps"));
+        assert_eq!(paras.len(), 4, "{paras:?}");
+        assert!(s.text.contains("four & six travellers"));
+        assert!(s.text.ends_with("travel agents in the region."));
+        for gone in [
+            "hidden",
+            "styled away",
+            "assistive",
+            "Tweet",
+            "cookies",
+            "Home",
+            "Most read",
+            "lovely",
+            "©",
+            "not text",
+            "color",
+        ] {
+            assert!(!s.text.contains(gone), "{gone} kept");
+        }
+        let reason = |needle: &str| {
+            s.removed
+                .iter()
+                .find(|r| r.text.contains(needle))
+                .map(|r| r.reason)
+        };
+        assert_eq!(reason("cookies"), Some(RemovalReason::Cookie));
+        assert_eq!(reason("Tweet"), Some(RemovalReason::Share));
+        assert_eq!(reason("lovely"), Some(RemovalReason::Comments));
+        assert_eq!(reason("Sport"), Some(RemovalReason::Navigation));
+        assert!(reason("©").is_some());
+        assert!(reason("hidden script words").is_none());
+    }
+
+    #[test]
+    fn deep_nesting_and_huge_inputs() {
+        let deep = format!(
+            "{}<p>deep words here</p>{}",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let s = run(&deep);
+        assert!(s.text.contains("deep words here"));
+
+        let line = format!("<p>{}</p>", "long line of text, ".repeat(220_000));
+        assert!(run(&line).text.len() > 4_000_000);
+
+        let attr = format!("<div class=\"{}\"><p>x y z</p></div>", "a".repeat(1 << 20));
+        let _ = run(&attr);
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for input in [
+            "",
+            "   ",
+            "<",
+            "<<<>>>",
+            "</p></div></body>",
+            "<p",
+            "<!--",
+            "<script>",
+            "<title>",
+            "&amp;&#0;&#xD800;&bogus;",
+            "\u{0}\u{1}<p>\u{7}</p>",
+            "<a href='x",
+            "<table><td><td><tr><li><li>",
+            "<svg><p>inside svg</svg>",
+            "\u{feff}<html>",
+        ] {
+            let _ = run(input);
+        }
+        let tags = "<div><span><p><li><a><b><td>".repeat(20_000);
+        let _ = run(&tags);
+    }
+
+    #[test]
+    fn unclosed_title_does_not_swallow_page() {
+        let html = format!(
+            "<html><head><title>Short title<body><p>{}</p></body></html>",
+            "Readers wrote in with many questions about the new timetable, and here are the answers. ".repeat(5)
+        );
+        assert!(run(&html).text.contains("new timetable"));
+    }
+
+    #[test]
+    fn self_closing_tags() {
+        let html = "<body><script src=a.js /><p>var hidden = 1;</p></script>\
+                    <svg/><p>The ferry timetable changes next week, with two extra \
+                    crossings on Saturdays and Sundays during the summer.</p></body>";
+        let s = run(html);
+        assert!(!s.text.contains("hidden"));
+        assert!(s.text.contains("ferry timetable"));
+    }
+
+    #[test]
+    fn nested_heads_end_together() {
+        let html = "<head><title>A</title><html><head><meta charset=utf-8></head>\
+                    <body><p>The council approved the new cycle lanes after a long debate, \
+                    and work will start in the spring.</p></body>";
+        assert!(run(html).text.starts_with("The council approved"));
+    }
+
+    #[test]
+    fn class_tokens() {
+        assert_eq!(class_signal("site-header shadow").0, None);
+        assert_eq!(class_signal("ad-slot").0, Some(RemovalReason::Advertising));
+        assert_eq!(class_signal("topAd").0, Some(RemovalReason::Advertising));
+        assert_eq!(class_signal("mainNav").0, Some(RemovalReason::Navigation));
+        assert!(class_signal("entry-content").1 > 0);
+        assert_eq!(
+            clean_title("Night Trains Return | Courier"),
+            "Night Trains Return"
+        );
+        assert_eq!(clean_title("Home | Courier"), "Home | Courier");
+    }
+}

@@ -1,0 +1,150 @@
+//! Bad input gets INVALID_ARGUMENT with a message that says what is wrong.
+
+use textpipe::grpc::proto::{
+    DetectLanguageRequest, DetectOptions, ProcessRequest, StripBoilerplateRequest,
+    SummarizeRequest, process_request, strip_boilerplate_request, summarize_request,
+};
+use tonic::Code;
+
+use crate::helpers::{ARTICLE, spawn_app};
+
+fn assert_invalid(status: &tonic::Status, needle: &str) {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(
+        status.message().contains(needle),
+        "{:?} should mention {needle:?}",
+        status.message()
+    );
+}
+
+#[tokio::test]
+async fn empty_and_blank_text_are_refused() {
+    let mut app = spawn_app().await;
+    for text in ["", "  \n\t "] {
+        let err = app
+            .client
+            .detect_language(DetectLanguageRequest {
+                text: text.into(),
+                allowed_languages: vec![],
+            })
+            .await
+            .unwrap_err();
+        assert_invalid(&err, "text is empty");
+    }
+    let err = app
+        .client
+        .strip_boilerplate(StripBoilerplateRequest {
+            content: Some(strip_boilerplate_request::Content::Html(String::new())),
+            options: None,
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "html is empty");
+    app.stop();
+}
+
+#[tokio::test]
+async fn missing_content_is_refused() {
+    let mut app = spawn_app().await;
+    let err = app
+        .client
+        .strip_boilerplate(StripBoilerplateRequest::default())
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "exactly one of text or html");
+    let err = app
+        .client
+        .summarize(SummarizeRequest::default())
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "exactly one of text or html");
+    let err = app
+        .client
+        .process(ProcessRequest::default())
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "exactly one of text or html");
+    app.stop();
+}
+
+#[tokio::test]
+async fn options_out_of_range_are_refused() {
+    let mut app = spawn_app().await;
+    let err = app
+        .client
+        .summarize(SummarizeRequest {
+            content: Some(summarize_request::Content::Text(ARTICLE.into())),
+            max_sentences: 1_000_000,
+            language: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "max_sentences");
+    let err = app
+        .client
+        .summarize(SummarizeRequest {
+            content: Some(summarize_request::Content::Text(ARTICLE.into())),
+            max_sentences: 2,
+            language: "xx-nonsense".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "xx-nonsense");
+    let err = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "hello there".into(),
+            allowed_languages: vec!["qq".into()],
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "\"qq\"");
+    let err = app
+        .client
+        .process(ProcessRequest {
+            content: Some(process_request::Content::Text(ARTICLE.into())),
+            detect: Some(DetectOptions {
+                allowed_languages: vec!["zz".into()],
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "detect.allowed_languages");
+    app.stop();
+}
+
+#[tokio::test]
+async fn hostile_input_never_takes_the_server_down() {
+    let mut app = spawn_app().await;
+    let deep = "<div>".repeat(100_000);
+    let controls: String = (0u8..32)
+        .map(char::from)
+        .chain("\u{202e}\u{feff}\u{fffd}😀".chars())
+        .collect();
+    for html in [
+        deep.as_str(),
+        "<<<>>>&&&;;;<!-- <p",
+        controls.as_str(),
+        "<p>🙂🙂🙂</p>",
+    ] {
+        let resp = app
+            .client
+            .process(ProcessRequest {
+                content: Some(process_request::Content::Html(html.into())),
+                ..Default::default()
+            })
+            .await;
+        assert!(resp.is_ok(), "{resp:?}");
+    }
+    // Still serving afterwards.
+    let ok = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "still alive and well".into(),
+            allowed_languages: vec![],
+        })
+        .await;
+    assert!(ok.is_ok());
+    app.stop();
+}

@@ -1,0 +1,148 @@
+//! The real binary: start-up validation, SIGTERM, and the command line.
+
+use std::io::Write;
+
+use std::process::{Command, Stdio};
+use tokio::io::AsyncBufReadExt;
+
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+use crate::helpers::{ARTICLE, PAGE, channel};
+
+const BIN: &str = env!("CARGO_BIN_EXE_textpipe");
+
+#[test]
+fn a_bad_setting_stops_start_up_and_names_the_setting() {
+    let out = Command::new(BIN)
+        .args(["serve", "--max-concurrent-requests", "0"])
+        .output()
+        .expect("binary runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--max-concurrent-requests"), "{stderr}");
+
+    let out = Command::new(BIN)
+        .arg("serve")
+        .env("TEXTPIPE_LISTEN", "not-an-address")
+        .output()
+        .expect("binary runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--listen"));
+}
+
+#[tokio::test]
+async fn sigterm_turns_health_off_and_exits_zero() {
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("server starts");
+    // A log line names the bound address.
+    let stderr = child.stderr.take().expect("piped");
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let addr: std::net::SocketAddr = loop {
+        let line = lines
+            .next_line()
+            .await
+            .expect("stderr readable")
+            .expect("server logged its address before exiting");
+        let v: serde_json::Value = serde_json::from_str(&line).expect("logs are JSON");
+        if let Some(addr) = v["address"].as_str() {
+            break addr.parse().expect("an address");
+        }
+    };
+    // Keep draining stderr so the child never blocks on a full pipe.
+    let drain = tokio::spawn(async move {
+        let mut rest = Vec::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            rest.push(line);
+        }
+        rest
+    });
+
+    let mut health = HealthClient::new(channel(addr).await);
+    let status = health
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health answers")
+        .into_inner()
+        .status;
+    assert_eq!(status, ServingStatus::Serving as i32);
+
+    let pid = child.id().expect("running").to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let exit = child.wait().await.expect("server exits");
+    assert!(exit.success(), "exit status {exit:?}");
+    let logs = drain.await.expect("drain joins").join("\n");
+    assert!(logs.contains("SIGTERM"), "{logs}");
+    assert!(!logs.contains("flood"), "logs never carry document text");
+}
+
+fn run_cli(args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("cli runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    let out = child.wait_with_output().expect("cli exits");
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).expect("utf-8 output"),
+    )
+}
+
+#[test]
+fn cli_jsonl_answers_every_line_with_its_id_and_flags_failures() {
+    let input = [
+        serde_json::json!({"id": "1", "text": "Ceci est une phrase française tout à fait ordinaire."}).to_string(),
+        serde_json::json!({"id": "2", "text": ""}).to_string(),
+        "{not json".to_owned(),
+        serde_json::json!({"id": "4", "text": "Questa è una frase italiana del tutto normale."}).to_string(),
+    ]
+    .join("\n");
+    let (ok, out) = run_cli(&["detect", "--jsonl"], &input);
+    assert!(!ok, "a failed line makes the exit code non-zero");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["id"], "1");
+    assert_eq!(lines[0]["language"]["code"], "fr");
+    assert_eq!(lines[1]["id"], "2");
+    assert_eq!(lines[1]["error"]["code"], "INVALID_ARGUMENT");
+    assert_eq!(lines[2]["error"]["code"], "INVALID_ARGUMENT");
+    assert_eq!(lines[3]["language"]["code"], "it");
+
+    let input = serde_json::json!({"id": "s", "text": ARTICLE, "maxSentences": 2}).to_string();
+    let (ok, out) = run_cli(&["summarize", "--jsonl"], &input);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert_eq!(v["sentences"].as_array().expect("array").len(), 2);
+}
+
+#[test]
+fn cli_single_document_prints_indented_json_and_sniffs_html() {
+    let (ok, out) = run_cli(&["strip", "-"], PAGE);
+    assert!(ok);
+    assert!(out.contains("\n  \""), "indented");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!(v["text"].as_str().expect("text").contains("flood gates"));
+    assert!(!v["text"].as_str().expect("text").contains("<p>"));
+}

@@ -1,0 +1,76 @@
+//! Deadlines, overload and message size bounds.
+
+use std::time::Duration;
+
+use textpipe::grpc::proto::{DetectLanguageRequest, ProcessRequest, process_request};
+use tonic::{Code, Request};
+
+use crate::helpers::{big_page, occupy_only_slot, spawn_app, spawn_app_with};
+
+fn process(html: String) -> ProcessRequest {
+    ProcessRequest {
+        content: Some(process_request::Content::Html(html)),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_servers_default_deadline_applies_to_calls_without_one() {
+    let mut app = spawn_app_with(|s| s.default_deadline_ms = 1).await;
+    let err = app
+        .client
+        .process(process(big_page(2_000)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::DeadlineExceeded, "{err:?}");
+    app.stop();
+}
+
+#[tokio::test]
+async fn the_callers_deadline_is_honoured() {
+    let mut app = spawn_app().await;
+    // The header alone, as any client sends it: tonic's `set_timeout` would
+    // also start a client-side timer and race the server's answer.
+    let mut request = Request::new(process(big_page(20_000)));
+    request
+        .metadata_mut()
+        .insert("grpc-timeout", "200m".parse().expect("valid header"));
+    let err = app.client.process(request).await.unwrap_err();
+    assert_eq!(err.code(), Code::DeadlineExceeded, "{err:?}");
+    // A generous deadline lets the same work finish.
+    let mut request = Request::new(process(big_page(50)));
+    request.set_timeout(Duration::from_secs(30));
+    assert!(app.client.process(request).await.is_ok());
+    app.stop();
+}
+
+#[tokio::test]
+async fn calls_past_the_concurrency_limit_are_shed_with_resource_exhausted() {
+    let mut app = spawn_app_with(|s| s.max_concurrent_requests = 1).await;
+    // While the slow call holds the only slot, quick calls are refused at once.
+    let (slow, shed) = occupy_only_slot(&mut app).await;
+    assert_eq!(shed.code(), Code::ResourceExhausted);
+    assert!(shed.message().contains("busy"), "{}", shed.message());
+    assert!(
+        slow.await.expect("task joins").is_ok(),
+        "the admitted call still succeeds"
+    );
+    app.stop();
+}
+
+#[tokio::test]
+async fn messages_over_the_size_limit_are_refused() {
+    let mut app = spawn_app_with(|s| s.max_message_bytes = 64 * 1024).await;
+    let err = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "word ".repeat(20_000),
+            allowed_languages: vec![],
+        })
+        .await
+        .unwrap_err();
+    // tonic's codec answers OUT_OF_RANGE and names both sizes.
+    assert_eq!(err.code(), Code::OutOfRange, "{err:?}");
+    assert!(err.message().contains("65536"), "{}", err.message());
+    app.stop();
+}

@@ -1,0 +1,235 @@
+//! Every RPC answers ordinary input with real results.
+
+use textpipe::grpc::proto::{
+    DetectLanguageRequest, ProcessRequest, RemovalReason, StripBoilerplateRequest,
+    SummarizeOptions, SummarizeRequest, process_request, strip_boilerplate_request,
+    summarize_request,
+};
+
+use crate::helpers::{ARTICLE, PAGE, spawn_app};
+
+#[tokio::test]
+async fn detect_language_names_the_language_in_every_form() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "Die Stadtverwaltung hat am Dienstag die neuen Schleusentore geöffnet, nach drei Jahren Bauzeit.".into(),
+            allowed_languages: vec![],
+        })
+        .await
+        .expect("detect succeeds")
+        .into_inner();
+    let lang = resp.language.expect("language is always set");
+    assert_eq!(lang.code, "de");
+    assert_eq!(lang.alpha3, "deu");
+    assert_eq!(lang.name, "German");
+    assert_eq!(lang.script, "Latin");
+    assert!(
+        lang.confidence > 0.5 && lang.confidence <= 1.0,
+        "{}",
+        lang.confidence
+    );
+    assert!(lang.reliable);
+    assert!(
+        resp.alternatives
+            .iter()
+            .all(|a| a.code != "de" && !a.reliable)
+    );
+    app.stop();
+}
+
+#[tokio::test]
+async fn detect_language_without_evidence_is_und_not_an_error() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "12 345 678 -- 90 %".into(),
+            allowed_languages: vec![],
+        })
+        .await
+        .expect("undetermined is a normal answer")
+        .into_inner();
+    let lang = resp.language.expect("language is always set");
+    assert_eq!(lang.code, "und");
+    assert!(!lang.reliable);
+    app.stop();
+}
+
+#[tokio::test]
+async fn detect_language_honours_the_allow_list() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "Het gemeentebestuur opende dinsdag de nieuwe sluisdeuren na drie jaar bouwen."
+                .into(),
+            allowed_languages: vec!["en".into(), "fra".into()],
+        })
+        .await
+        .expect("detect succeeds")
+        .into_inner();
+    let lang = resp.language.expect("language is always set");
+    assert!(
+        ["en", "fr", "und"].contains(&lang.code.as_str()),
+        "{}",
+        lang.code
+    );
+    assert!(
+        resp.alternatives
+            .iter()
+            .all(|a| a.code == "en" || a.code == "fr")
+    );
+    app.stop();
+}
+
+#[tokio::test]
+async fn strip_boilerplate_keeps_the_article_and_drops_the_chrome() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .strip_boilerplate(StripBoilerplateRequest {
+            content: Some(strip_boilerplate_request::Content::Html(PAGE.into())),
+            options: None,
+        })
+        .await
+        .expect("strip succeeds")
+        .into_inner();
+    assert!(
+        resp.text.contains("opened the new flood gates on Tuesday"),
+        "{}",
+        resp.text
+    );
+    assert!(
+        resp.text
+            .contains("asked the authority for a warning system")
+    );
+    for junk in [
+        "tracking",
+        "color: red",
+        "Share on Facebook",
+        "All rights reserved",
+        "Sport",
+    ] {
+        assert!(
+            !resp.text.contains(junk),
+            "{junk:?} leaked into {:?}",
+            resp.text
+        );
+    }
+    assert!(
+        resp.text.contains("\n\n"),
+        "paragraphs are separated by blank lines"
+    );
+    assert!(
+        resp.title.contains("New flood gates open"),
+        "{}",
+        resp.title
+    );
+    assert!(!resp.removed_blocks.is_empty());
+    assert!(
+        resp.removed_blocks
+            .iter()
+            .all(|b| b.reason != RemovalReason::Unspecified as i32)
+    );
+    app.stop();
+}
+
+#[tokio::test]
+async fn strip_boilerplate_on_clean_text_keeps_every_paragraph() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .strip_boilerplate(StripBoilerplateRequest {
+            content: Some(strip_boilerplate_request::Content::Text(ARTICLE.into())),
+            options: None,
+        })
+        .await
+        .expect("strip succeeds")
+        .into_inner();
+    for para in ARTICLE.split("\n\n") {
+        assert!(resp.text.contains(para.trim()), "lost {para:?}");
+    }
+    app.stop();
+}
+
+#[tokio::test]
+async fn summarize_returns_verbatim_sentences_with_true_offsets() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .summarize(SummarizeRequest {
+            content: Some(summarize_request::Content::Text(ARTICLE.into())),
+            max_sentences: 2,
+            language: String::new(),
+        })
+        .await
+        .expect("summarize succeeds")
+        .into_inner();
+    assert_eq!(resp.sentences.len(), 2);
+    assert_eq!(resp.language.expect("language is set").code, "en");
+    let mut last_index = None;
+    for s in &resp.sentences {
+        let (start, len) = (s.byte_offset as usize, s.byte_length as usize);
+        assert_eq!(&ARTICLE[start..start + len], s.text);
+        let chars: String = ARTICLE
+            .chars()
+            .skip(s.char_offset as usize)
+            .take(s.char_length as usize)
+            .collect();
+        assert_eq!(chars, s.text);
+        assert!((0.0..=1.0).contains(&s.score));
+        assert!(last_index < Some(s.index), "document order");
+        last_index = Some(s.index);
+    }
+    app.stop();
+}
+
+#[tokio::test]
+async fn summarize_uses_the_language_hint() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .summarize(SummarizeRequest {
+            content: Some(summarize_request::Content::Text(ARTICLE.into())),
+            max_sentences: 1,
+            language: "fr".into(),
+        })
+        .await
+        .expect("summarize succeeds")
+        .into_inner();
+    assert_eq!(resp.language.expect("language is set").code, "fr");
+    assert_eq!(resp.sentences.len(), 1);
+    app.stop();
+}
+
+#[tokio::test]
+async fn process_runs_every_stage_and_echoes_the_id() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .process(ProcessRequest {
+            id: "page-1".into(),
+            content: Some(process_request::Content::Html(PAGE.into())),
+            summarize: Some(SummarizeOptions { max_sentences: 2 }),
+            ..Default::default()
+        })
+        .await
+        .expect("process succeeds")
+        .into_inner();
+    assert_eq!(resp.id, "page-1");
+    assert!(resp.text.contains("flood gates"));
+    assert!(!resp.text.contains("Share on Facebook"));
+    assert_eq!(resp.language.expect("language is set").code, "en");
+    assert!(!resp.sentences.is_empty() && resp.sentences.len() <= 2);
+    for s in &resp.sentences {
+        let start = s.byte_offset as usize;
+        assert_eq!(
+            &resp.text[start..start + s.byte_length as usize],
+            s.text,
+            "offsets refer to the stripped text"
+        );
+    }
+    app.stop();
+}
