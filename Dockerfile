@@ -1,23 +1,33 @@
 # syntax=docker/dockerfile:1
-# Build stage: protoc is vendored by the build, so only the Rust toolchain is needed.
-ARG RUST_IMAGE=rust:1.95-slim-bookworm
-ARG RUNTIME_IMAGE=debian:bookworm-slim
+# Multi-stage build. protoc is vendored by build.rs, so the builder needs only
+# a Rust toolchain and a C linker. BUILDER_IMAGE can name a locally built image
+# where no registry is reachable.
+ARG BUILDER_IMAGE=rust:1.95-slim-bookworm
 
-FROM ${RUST_IMAGE} AS builder
+FROM ${BUILDER_IMAGE} AS builder
 WORKDIR /src
-# Dependencies first, so source edits reuse the cached dependency layer.
+# Dependencies first: this layer is reused until Cargo.toml/Cargo.lock change.
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY proto ./proto
-RUN mkdir -p src benches tests/api \
- && echo 'fn main() {}' > src/main.rs && touch src/lib.rs && echo '' > tests/api/main.rs \
- && cargo build --release --locked --bin textpipe || true
+RUN mkdir -p src tests/api \
+ && echo 'fn main() {}' > src/main.rs && touch src/lib.rs tests/api/main.rs \
+ && cargo build --release --locked --bin textpipe \
+ && rm -rf src
 COPY src ./src
-RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin textpipe \
- && cp target/release/textpipe /textpipe
+# touch: make cargo rebuild our crate, not reuse the placeholder's artefacts.
+RUN touch src/main.rs src/lib.rs \
+ && cargo build --release --locked --bin textpipe \
+ && mkdir -p /out/usr/local/bin /out/etc \
+ && cp target/release/textpipe /out/usr/local/bin/textpipe \
+ && strip /out/usr/local/bin/textpipe \
+ # The runtime has no distribution: copy the few shared libraries the binary links.
+ && ldd target/release/textpipe | grep -o '/[^ ]*' | xargs -I{} cp --parents -L {} /out/ \
+ && echo 'textpipe:x:10001:10001::/nonexistent:/sbin/nologin' > /out/etc/passwd \
+ && echo 'textpipe:x:10001:' > /out/etc/group
 
-FROM ${RUNTIME_IMAGE}
-COPY --from=builder /textpipe /usr/local/bin/textpipe
-# Numeric non-root user: works with runAsNonRoot in Kubernetes.
+# Runtime: just the binary, its libraries and a passwd entry; no shell.
+FROM scratch
+COPY --from=builder /out/ /
 USER 10001:10001
 ENV TEXTPIPE_LISTEN=0.0.0.0:50051 TEXTPIPE_LOG_FORMAT=json
 EXPOSE 50051
