@@ -29,50 +29,45 @@ use unicode_normalization::UnicodeNormalization;
 use super::langid::Language;
 use super::segment;
 
-/// Order of the returned sentences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Order {
-    /// As they appear in the text.
-    #[default]
-    Document,
-    /// Best first (ties in document order).
-    Score,
-}
+/// Sentences ranked at most: the rest are too far from the lead to win, and
+/// the graph is quadratic in this number.
+const MAX_CONSIDERED: usize = 500;
+/// Words read per sentence when scoring.
+const MAX_WORDS: usize = 200;
+/// Weight of the position prior.
+const POSITION_WEIGHT: f64 = 0.5;
+/// Weight of centroid centrality.
+const CENTROID_WEIGHT: f64 = 0.1;
+/// Weight of directed graph centrality.
+const GRAPH_WEIGHT: f64 = 0.2;
+/// Weight of word-overlap degree centrality.
+const OVERLAP_WEIGHT: f64 = 0.2;
+/// Budget the lead can fill: beyond it, the position prior and the directed
+/// graph (both lead signals) weigh `(LEAD_BUDGET / k)²` of their weight.
+const LEAD_BUDGET: f64 = 3.0;
+/// Decay of the position prior: the prior of the n-th eligible sentence is
+/// `1 / (1 + n / POSITION_SCALE)`.
+const POSITION_SCALE: f64 = 3.0;
+/// Edges weaker than this fraction of the way from the weakest to the
+/// strongest similarity are dropped (PacSum's threshold).
+const EDGE_THRESHOLD: f64 = 0.6;
+/// Weight of edges to earlier sentences (negative: repeating is not leading).
+const BACKWARD_WEIGHT: f64 = -1.0;
+/// Sentences shorter than this many words are fragments, not summary material.
+const MIN_WORDS: usize = 5;
+/// Sentences longer than this get a proportional penalty (glued captions).
+const LONG_WORDS: usize = 60;
 
-/// Options of the summary stage. Every budget that is given binds: the
-/// summary stops at the first one reached.
-///
-/// Word and character budgets are hard limits: a sentence that would
-/// overflow them is passed over for a shorter one, so the summary is empty
-/// only when no single sentence of the text fits the budget.
-#[derive(Debug, Clone, PartialEq)]
+/// Options of the summary stage.
+#[derive(Debug, Clone)]
 pub struct SummaryOptions {
-    /// Most sentences to return (0 returns nothing).
+    /// Most sentences to return.
     pub max_sentences: usize,
-    /// Most words (as [`segment::words`] counts them) over all sentences.
-    pub max_words: Option<usize>,
-    /// Most characters (Unicode scalar values) over all sentences.
-    pub max_chars: Option<usize>,
-    /// Most sentences as a fraction of the text's sentences, in (0, 1],
-    /// rounded up (never below one sentence). Values outside that range are
-    /// clamped to it; NaN is ignored.
-    pub ratio: Option<f64>,
-    /// Order of the returned sentences.
-    pub order: Order,
-    /// Focus: sentences sharing the query's words score higher.
-    pub query: Option<String>,
 }
 
 impl Default for SummaryOptions {
     fn default() -> Self {
-        Self {
-            max_sentences: 3,
-            max_words: None,
-            max_chars: None,
-            ratio: None,
-            order: Order::Document,
-            query: None,
-        }
+        Self { max_sentences: 3 }
     }
 }
 
@@ -95,181 +90,45 @@ pub struct SummarySentence {
     pub score: f64,
 }
 
-/// Tunable weights of the scorer; [`PARAMS`] holds the fitted default.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Params {
-    /// Weight of the position prior.
-    pub(crate) position_weight: f64,
-    /// Weight of centroid centrality.
-    pub(crate) centroid_weight: f64,
-    /// Weight of directed graph centrality.
-    pub(crate) graph_weight: f64,
-    /// Weight of word-overlap degree centrality.
-    pub(crate) overlap_weight: f64,
-    /// Budget the lead can fill: beyond it, the position prior and the
-    /// directed graph (both lead signals) weigh `(lead_budget / k)²`.
-    pub(crate) lead_budget: f64,
-    /// Decay of the position prior: the prior of the n-th eligible sentence
-    /// is `1 / (1 + n / position_scale)`.
-    pub(crate) position_scale: f64,
-    /// Edges weaker than this fraction of the way from the weakest to the
-    /// strongest similarity are dropped (PacSum's threshold).
-    pub(crate) edge_threshold: f64,
-    /// Weight of edges to earlier sentences (negative: repeating is not leading).
-    pub(crate) backward_weight: f64,
-    /// Sentences longer than this many words get a proportional penalty.
-    pub(crate) long_words: f64,
-    /// Exponent of that penalty.
-    pub(crate) long_exponent: f64,
-    /// MMR: weight of the similarity to already chosen sentences.
-    pub(crate) redundancy: f64,
-    /// Weight of query relevance when a query is given.
-    pub(crate) query_weight: f64,
-}
-
-/// The default, fitted on the dev split of the news sets (en, fr, vi) as
-/// one setting for all (see the fitting script next to the eval binary).
-pub(crate) const PARAMS: Params = Params {
-    position_weight: 0.5,
-    centroid_weight: 0.1,
-    graph_weight: 0.2,
-    overlap_weight: 0.2,
-    lead_budget: 3.0,
-    position_scale: 3.0,
-    edge_threshold: 0.6,
-    backward_weight: -1.0,
-    long_words: 60.0,
-    long_exponent: 1.0,
-    redundancy: 0.0,
-    query_weight: 0.6,
-};
-
-/// Sentences ranked at most: the rest are too far from the lead to win, and
-/// the graph is quadratic in this number.
-const MAX_CONSIDERED: usize = 500;
-/// Words read per sentence when scoring.
-const MAX_WORDS: usize = 200;
-/// Sentences shorter than this many words are fragments, not summary material.
-const MIN_WORDS: usize = 5;
-
-/// The best sentences of `text` within the budgets of `opts`, in the order
-/// it asks for. A text whose sentences all fit the budgets comes back whole.
+/// The best sentences of `text`, in document order, at most
+/// `opts.max_sentences`; a text with no more sentences than that comes back
+/// whole.
 pub(crate) fn summarize(
     text: &str,
     language: Option<Language>,
     opts: &SummaryOptions,
 ) -> Vec<SummarySentence> {
-    summarize_in(text, language.map(|l| l.code()), opts, &PARAMS)
+    summarize_in(text, language.map(|l| l.code()), opts)
 }
 
-/// [`summarize`] keyed by language code, which is all it needs of the
-/// language, with explicit weights (for fitting).
-pub(crate) fn summarize_in(
-    text: &str,
-    code: Option<&str>,
-    opts: &SummaryOptions,
-    params: &Params,
-) -> Vec<SummarySentence> {
+/// [`summarize`] keyed by language code, which is all it needs of the language.
+fn summarize_in(text: &str, code: Option<&str>, opts: &SummaryOptions) -> Vec<SummarySentence> {
     let ranges = segment::sentences(text);
     if opts.max_sentences == 0 || ranges.is_empty() {
         return Vec::new();
     }
-    let k = sentence_budget(opts, ranges.len());
     let stop_words = code.map_or(&[][..], stop_words);
-    let stem = stemmer(code.unwrap_or(""));
     let features: Vec<Features> = ranges
         .iter()
         .take(MAX_CONSIDERED)
-        .map(|r| Features::new(text.get(r.clone()).unwrap_or(""), stop_words, stem))
+        .map(|r| Features::new(text.get(r.clone()).unwrap_or("")))
         .collect();
-    let budget = Budget::new(opts);
+    let scores = score(&features, stop_words, opts.max_sentences);
 
-    // A text that fits the budgets whole is its own summary.
-    let whole = ranges.len() <= k && {
-        let mut b = budget.clone();
-        ranges
-            .iter()
-            .all(|r| b.take(text.get(r.clone()).unwrap_or("")))
-    };
-    let (bags, vocab, idf) = tf_idf(&features);
-    let mut scores = score(&features, &bags, vocab, k, params);
-    if let Some(query) = opts.query.as_deref() {
-        focus(&mut scores, query, &features, &idf, stop_words, stem, params);
-    }
-    let mut chosen: Vec<usize> = if whole {
+    // Sentences past MAX_CONSIDERED are only returned (score 0) when the
+    // whole text fits the budget.
+    let chosen: Vec<usize> = if ranges.len() <= opts.max_sentences {
         (0..ranges.len()).collect()
     } else {
-        pick(text, &ranges, &features, &bags, vocab, &scores, k, budget, params)
+        pick(&features, &scores, opts.max_sentences)
     };
-    match opts.order {
-        Order::Document => chosen.sort_unstable(),
-        Order::Score => chosen.sort_by(|&a, &b| {
-            let (sa, sb) = (scores.get(a), scores.get(b));
-            sb.partial_cmp(&sa)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.cmp(&b))
-        }),
-    }
     locate(text, &ranges, &chosen, &scores)
-}
-
-/// Sentence budget from `max_sentences` and `ratio` of `n` sentences.
-fn sentence_budget(opts: &SummaryOptions, n: usize) -> usize {
-    let mut k = opts.max_sentences;
-    if let Some(r) = opts.ratio.filter(|r| !r.is_nan()) {
-        let r = r.clamp(0.0, 1.0);
-        let by_ratio = ((r * n as f64).ceil() as usize).max(1);
-        k = k.min(by_ratio);
-    }
-    k
-}
-
-/// What is left of the word and character budgets.
-#[derive(Debug, Clone)]
-struct Budget {
-    words: Option<usize>,
-    chars: Option<usize>,
-}
-
-impl Budget {
-    fn new(opts: &SummaryOptions) -> Self {
-        Self {
-            words: opts.max_words,
-            chars: opts.max_chars,
-        }
-    }
-
-    /// Takes `sentence` out of the budget if it fits.
-    fn take(&mut self, sentence: &str) -> bool {
-        let words = self.words.map(|_| segment::words(sentence).count());
-        let chars = self.chars.map(|_| sentence.chars().count());
-        let fits = |left: Option<usize>, need: Option<usize>| match (left, need) {
-            (Some(l), Some(n)) => n <= l,
-            _ => true,
-        };
-        if !(fits(self.words, words) && fits(self.chars, chars)) {
-            return false;
-        }
-        if let (Some(l), Some(n)) = (self.words.as_mut(), words) {
-            *l -= n;
-        }
-        if let (Some(l), Some(n)) = (self.chars.as_mut(), chars) {
-            *l -= n;
-        }
-        true
-    }
-
-    /// Whether no sentence can fit any more.
-    fn exhausted(&self) -> bool {
-        self.words == Some(0) || self.chars == Some(0)
-    }
 }
 
 /// What scoring needs to know about one sentence.
 struct Features {
-    /// Stemmed content terms (stop words and numbers left out), from the
-    /// first [`MAX_WORDS`] words.
-    terms: Vec<String>,
+    /// Normalized word tokens (first [`MAX_WORDS`]).
+    tokens: Vec<String>,
     /// Word count (same bound).
     words: usize,
     /// Whether it may be chosen when better material exists.
@@ -277,30 +136,19 @@ struct Features {
 }
 
 impl Features {
-    fn new(sentence: &str, stop_words: &[&str], stem: Stemmer) -> Self {
+    fn new(sentence: &str) -> Self {
         let tokens: Vec<String> = segment::words(sentence)
             .take(MAX_WORDS)
             .map(normalize)
             .collect();
         let words = tokens.len();
         let eligible = !looks_like_furniture(sentence, &tokens);
-        let terms = content_terms(tokens, stop_words, stem);
         Self {
-            terms,
+            tokens,
             words,
             eligible,
         }
     }
-}
-
-/// Stemmed tokens without stop words and pure numbers: they say nothing
-/// about topic.
-fn content_terms(tokens: Vec<String>, stop_words: &[&str], stem: Stemmer) -> Vec<String> {
-    tokens
-        .into_iter()
-        .filter(|t| !stop_words.contains(&t.as_str()) && !t.chars().all(char::is_numeric))
-        .map(|t| stem(t))
-        .collect()
 }
 
 /// Lower-cased, NFKC-normalized form of a word, so that case and width

@@ -7,37 +7,13 @@
 //! too. Both are single passes plus linear post-processing, and neither
 //! recurses over the input, so hostile documents cannot blow the stack.
 
-mod charset;
 mod classify;
 mod html;
-mod meta;
 mod text;
-
-pub use meta::PageMetadata;
 
 /// Options of the strip stage.
 #[derive(Debug, Clone, Default)]
-pub struct StripOptions {
-    /// Keep user comments (comment sections and reply threads) as content.
-    pub keep_comments: bool,
-    /// Keep the text of tables inside the content even where a block on its
-    /// own would look like navigation (short, link-heavy cells).
-    pub keep_tables: bool,
-    /// Which error to prefer when a block is in doubt.
-    pub favor: Favor,
-}
-
-/// The trade-off between dropping too much and keeping too much.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Favor {
-    /// The setting that scores best overall.
-    #[default]
-    Balanced,
-    /// Keep less: stricter on link-heavy and short blocks, a tighter region.
-    Precision,
-    /// Keep more: neighbouring blocks join the content more easily.
-    Recall,
-}
+pub struct StripOptions {}
 
 /// Why a block was dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,8 +59,6 @@ pub struct Stripped {
     pub title: Option<String>,
     /// Every dropped block, in document order.
     pub removed: Vec<RemovedBlock>,
-    /// What the page states about itself (HTML only).
-    pub metadata: PageMetadata,
 }
 
 /// Strips boilerplate from plain text holding one block per line.
