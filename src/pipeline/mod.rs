@@ -160,6 +160,11 @@ impl Pipeline {
     }
 }
 
+/// Byte ranges of the sentences of `text`, as every stage splits them.
+pub fn split_sentences(text: &str) -> Vec<std::ops::Range<usize>> {
+    segment::sentences(text)
+}
+
 fn require_content(field: &'static str, text: &str) -> Result<(), PipelineError> {
     if text.trim().is_empty() {
         Err(PipelineError::EmptyInput { field })
