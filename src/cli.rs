@@ -174,6 +174,7 @@ pub fn run(command: Command) -> ExitCode {
                     content: Some(a.html.content(doc, Content::Html, Content::Text)),
                     max_sentences: a.max_sentences,
                     language: a.language.clone().unwrap_or_default(),
+                    ..Default::default()
                 }
             },
             summarize,
@@ -190,6 +191,7 @@ pub fn run(command: Command) -> ExitCode {
                     }),
                     summarize: Some(proto::SummarizeOptions {
                         max_sentences: a.max_sentences,
+                        ..Default::default()
                     }),
                     ..Default::default()
                 }

@@ -6,7 +6,8 @@ use tonic::Status;
 
 use super::proto;
 use crate::pipeline::{
-    Document, Language, Pipeline, PipelineError, ProcessOptions, StripOptions, SummaryOptions,
+    Document, Language, Order, Pipeline, PipelineError, ProcessOptions, StripOptions,
+    SummaryOptions,
 };
 
 /// Most sentences a summary may ask for.
@@ -88,22 +89,75 @@ fn allowed_languages(field: &'static str, codes: &[String]) -> Result<Vec<Langua
         .collect()
 }
 
-fn summary_options(field: &'static str, max_sentences: u32) -> Result<SummaryOptions, Status> {
-    let n = match max_sentences {
+/// Most characters of a summary focus query.
+pub(crate) const MAX_QUERY_BYTES: usize = 4096;
+
+/// The summary knobs as both request shapes carry them.
+pub(crate) struct SummaryFields<'a> {
+    pub(crate) prefix: &'static str,
+    pub(crate) max_sentences: u32,
+    pub(crate) max_words: u32,
+    pub(crate) max_chars: u32,
+    pub(crate) ratio: f64,
+    pub(crate) order: i32,
+    pub(crate) query: &'a str,
+}
+
+fn summary_options(f: SummaryFields<'_>) -> Result<SummaryOptions, Status> {
+    let invalid = |name: &'static str, reason: String| -> Status {
+        PipelineError::InvalidOption { name, reason }.into()
+    };
+    let name = |field: &'static str| -> &'static str {
+        match (f.prefix, field) {
+            ("", field) => field,
+            (_, "max_sentences") => "summarize.max_sentences",
+            (_, "ratio") => "summarize.ratio",
+            (_, "order") => "summarize.order",
+            (_, _) => "summarize.query",
+        }
+    };
+    let max_sentences = match f.max_sentences {
         0 => DEFAULT_SENTENCES,
         n if n > MAX_SENTENCES => {
-            return Err(PipelineError::InvalidOption {
-                name: field,
-                reason: format!(
+            return Err(invalid(
+                name("max_sentences"),
+                format!(
                     "{n} given, must be between 1 and {MAX_SENTENCES} (0 means {DEFAULT_SENTENCES})"
                 ),
-            }
-            .into());
+            ));
         }
         n => n,
     };
+    if !(0.0..=1.0).contains(&f.ratio) {
+        return Err(invalid(
+            name("ratio"),
+            format!(
+                "{} given, must be in (0, 1] (0 means no ratio budget)",
+                f.ratio
+            ),
+        ));
+    }
+    let order = match proto::SentenceOrder::try_from(f.order) {
+        Ok(proto::SentenceOrder::Unspecified | proto::SentenceOrder::Document) => Order::Document,
+        Ok(proto::SentenceOrder::Score) => Order::Score,
+        Err(_) => return Err(invalid(name("order"), format!("unknown value {}", f.order))),
+    };
+    if f.query.len() > MAX_QUERY_BYTES {
+        return Err(invalid(
+            name("query"),
+            format!("{} bytes given, at most {MAX_QUERY_BYTES}", f.query.len()),
+        ));
+    }
+    let nonzero = |n: u32| (n > 0).then_some(n as usize);
     Ok(SummaryOptions {
-        max_sentences: n as usize,
+        max_sentences: max_sentences as usize,
+        max_words: nonzero(f.max_words),
+        max_chars: nonzero(f.max_chars),
+        ratio: (f.ratio > 0.0).then_some(f.ratio),
+        order,
+        query: Some(f.query.trim())
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned),
     })
 }
 
@@ -193,7 +247,15 @@ impl TryFrom<proto::SummarizeRequest> for SummarizeCall {
             })?),
         };
         Ok(Self {
-            options: summary_options("max_sentences", req.max_sentences)?,
+            options: summary_options(SummaryFields {
+                prefix: "",
+                max_sentences: req.max_sentences,
+                max_words: req.max_words,
+                max_chars: req.max_chars,
+                ratio: req.ratio,
+                order: req.order,
+                query: &req.query,
+            })?,
             doc: req.content.ok_or_else(missing_content)?.into(),
             language,
         })
@@ -239,7 +301,15 @@ impl TryFrom<proto::ProcessRequest> for ProcessCall {
                     "detect.allowed_languages",
                     &detect.allowed_languages,
                 )?,
-                summary: summary_options("summarize.max_sentences", summarize.max_sentences)?,
+                summary: summary_options(SummaryFields {
+                    prefix: "summarize.",
+                    max_sentences: summarize.max_sentences,
+                    max_words: summarize.max_words,
+                    max_chars: summarize.max_chars,
+                    ratio: summarize.ratio,
+                    order: summarize.order,
+                    query: &summarize.query,
+                })?,
             },
             doc: req.content.ok_or_else(missing_content)?.into(),
             id: req.id,
@@ -284,8 +354,36 @@ mod tests {
 
     #[test]
     fn zero_max_sentences_means_the_default() {
-        let opts = summary_options("max_sentences", 0).unwrap();
+        let opts = summary_options(SummaryFields {
+            prefix: "",
+            max_sentences: 0,
+            max_words: 0,
+            max_chars: 0,
+            ratio: 0.0,
+            order: 0,
+            query: " ",
+        })
+        .unwrap();
         assert_eq!(opts.max_sentences, DEFAULT_SENTENCES as usize);
+        assert_eq!(opts.max_words, None);
+        assert_eq!(opts.ratio, None);
+        assert_eq!(opts.order, Order::Document);
+        assert_eq!(opts.query, None);
+    }
+
+    #[test]
+    fn ratio_and_order_out_of_range_are_invalid() {
+        for (ratio, order, needle) in [(1.5, 0, "ratio"), (-0.1, 0, "ratio"), (0.5, 9, "order")] {
+            let req = proto::SummarizeRequest {
+                content: Some(proto::summarize_request::Content::Text("A b.".into())),
+                ratio,
+                order,
+                ..Default::default()
+            };
+            let err = SummarizeCall::try_from(req).unwrap_err();
+            assert_eq!(err.code(), Code::InvalidArgument);
+            assert!(err.message().contains(needle), "{}", err.message());
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod summarize;
 pub use boilerplate::{RemovalReason, RemovedBlock, StripOptions, Stripped};
 pub use error::PipelineError;
 pub use langid::{Candidate, Detection, Detector, Language};
-pub use summarize::{SummaryOptions, SummarySentence};
+pub use summarize::{Order, SummaryOptions, SummarySentence};
 
 /// A document as callers send it.
 #[derive(Debug, Clone, Copy)]

@@ -152,6 +152,22 @@ fn split_block(text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>
                 prev = Some(d);
                 chars.next();
             }
+            // French spacing puts a (narrow) space before a closing guillemet:
+            // "« Non. » Puis" ends after the guillemet.
+            if let Some(rest) = block.get(run_end..) {
+                let spaced = rest.trim_start();
+                if spaced.len() < rest.len() && spaced.starts_with(['»', '›']) {
+                    let target = run_end + (rest.len() - spaced.len());
+                    while let Some(&(p, d)) = chars.peek() {
+                        if p > target {
+                            break;
+                        }
+                        run_end = p + d.len_utf8();
+                        prev = Some(d);
+                        chars.next();
+                    }
+                }
+            }
             let single_period = periods == 1 && others == 0;
             if strong || ends_sentence(block, pos, run_end, single_period) {
                 push_trimmed(block, start, seg_start..run_end, out);
@@ -208,7 +224,11 @@ fn ends_sentence(block: &str, pos: usize, run_end: usize, single_period: bool) -
         if next.is_lowercase() {
             return false;
         }
-        return !(single_period && (is_abbreviation(token, next) || is_initial(token)));
+        let ordinal_date = token.len() <= 2
+            && token.chars().all(|c| c.is_ascii_digit())
+            && after.split_whitespace().next().is_some_and(is_month);
+        return !(single_period
+            && (is_abbreviation(token, next) || is_initial(token) || ordinal_date));
     }
     // Glued text ("PACA".Le, "said.The"): split only before what looks like
     // a capitalised word, after a lower-case word or a closing quote, so that
@@ -254,6 +274,33 @@ fn is_abbreviation(token: &str, next: char) -> bool {
     let lower = token.to_lowercase();
     ABBREVIATIONS.contains(&lower.as_str())
         || (next.is_numeric() && NUMBER_ABBREVIATIONS.contains(&lower.as_str()))
+}
+
+/// German (and Danish, Norwegian...) write dates with ordinal periods:
+/// "am 3. Oktober" does not end a sentence.
+fn is_month(word: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "januar",
+        "jänner",
+        "februar",
+        "märz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "dezember",
+        "marts",
+        "maj",
+        "oktober",
+        "desember",
+        "december",
+    ];
+    let word = word.trim_end_matches(|c: char| !c.is_alphabetic());
+    word.chars().count() <= 9 && MONTHS.contains(&word.to_lowercase().as_str())
 }
 
 /// A lone capital letter before a period is an initial ("J. R. R. Tolkien").
@@ -389,6 +436,33 @@ mod tests {
         assert_eq!(
             split("Ông Nam sống ở TP. Hồ Chí Minh. Ông có 2 con."),
             ["Ông Nam sống ở TP. Hồ Chí Minh.", "Ông có 2 con."]
+        );
+    }
+
+    #[test]
+    fn french_spanish_german_punctuation() {
+        assert_eq!(
+            split("Il a dit : « Non. » Puis il est parti. M. Dupont est d'accord."),
+            [
+                "Il a dit : « Non. »",
+                "Puis il est parti.",
+                "M. Dupont est d'accord."
+            ]
+        );
+        assert_eq!(
+            split("¿Vienes mañana? ¡Claro que sí! La Sra. García llega a las 3.30 h."),
+            [
+                "¿Vienes mañana?",
+                "¡Claro que sí!",
+                "La Sra. García llega a las 3.30 h."
+            ]
+        );
+        assert_eq!(
+            split("Das kostet ca. 3,50 Euro, vgl. Tabelle 2. Am 3. Oktober ist Feiertag."),
+            [
+                "Das kostet ca. 3,50 Euro, vgl. Tabelle 2.",
+                "Am 3. Oktober ist Feiertag."
+            ]
         );
     }
 

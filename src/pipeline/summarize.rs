@@ -13,10 +13,17 @@
 //!
 //! The first two are lead signals; they fade when the budget asks for more
 //! sentences than a lead holds, leaving the choice to the topic signals.
+//! Sentences much longer than the budget's share are penalised. With a query,
+//! the score is blended with the idf-weighted share of the query's terms a
+//! sentence contains (terms stemmed by a light per-language suffix stripper).
 //!
-//! Sentences that look like bylines, datelines or captions are passed over.
-//! The best sentences are returned in document order. The weights were fitted
-//! on the dev split of the news sets (en, fr, vi) as one default for all.
+//! Sentences are then chosen greedily by maximal marginal relevance (score
+//! minus redundancy with the sentences already chosen) until the first
+//! budget binds: sentences, ratio, words or characters. Sentences that look
+//! like headlines, bylines, datelines or captions (no final punctuation,
+//! fragments, `PUBLISHED:`...) are passed over unless nothing else is left.
+//! The weights ([`PARAMS`]) were fitted on the dev split of the news sets
+//! (en, fr, vi) as one default for all.
 //!
 //! Work is bounded: only the first [`MAX_CONSIDERED`] sentences are ranked
 //! and only the first [`MAX_WORDS`] words of each are read, so the cost is
@@ -29,45 +36,50 @@ use unicode_normalization::UnicodeNormalization;
 use super::langid::Language;
 use super::segment;
 
-/// Sentences ranked at most: the rest are too far from the lead to win, and
-/// the graph is quadratic in this number.
-const MAX_CONSIDERED: usize = 500;
-/// Words read per sentence when scoring.
-const MAX_WORDS: usize = 200;
-/// Weight of the position prior.
-const POSITION_WEIGHT: f64 = 0.5;
-/// Weight of centroid centrality.
-const CENTROID_WEIGHT: f64 = 0.1;
-/// Weight of directed graph centrality.
-const GRAPH_WEIGHT: f64 = 0.2;
-/// Weight of word-overlap degree centrality.
-const OVERLAP_WEIGHT: f64 = 0.2;
-/// Budget the lead can fill: beyond it, the position prior and the directed
-/// graph (both lead signals) weigh `(LEAD_BUDGET / k)²` of their weight.
-const LEAD_BUDGET: f64 = 3.0;
-/// Decay of the position prior: the prior of the n-th eligible sentence is
-/// `1 / (1 + n / POSITION_SCALE)`.
-const POSITION_SCALE: f64 = 3.0;
-/// Edges weaker than this fraction of the way from the weakest to the
-/// strongest similarity are dropped (PacSum's threshold).
-const EDGE_THRESHOLD: f64 = 0.6;
-/// Weight of edges to earlier sentences (negative: repeating is not leading).
-const BACKWARD_WEIGHT: f64 = -1.0;
-/// Sentences shorter than this many words are fragments, not summary material.
-const MIN_WORDS: usize = 5;
-/// Sentences longer than this get a proportional penalty (glued captions).
-const LONG_WORDS: usize = 60;
+/// Order of the returned sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// As they appear in the text.
+    #[default]
+    Document,
+    /// Best first (ties in document order).
+    Score,
+}
 
-/// Options of the summary stage.
-#[derive(Debug, Clone)]
+/// Options of the summary stage. Every budget that is given binds: the
+/// summary stops at the first one reached.
+///
+/// Word and character budgets are hard limits: a sentence that would
+/// overflow them is passed over for a shorter one, so the summary is empty
+/// only when no single sentence of the text fits the budget.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SummaryOptions {
-    /// Most sentences to return.
+    /// Most sentences to return (0 returns nothing).
     pub max_sentences: usize,
+    /// Most words (as [`segment::words`] counts them) over all sentences.
+    pub max_words: Option<usize>,
+    /// Most characters (Unicode scalar values) over all sentences.
+    pub max_chars: Option<usize>,
+    /// Most sentences as a fraction of the text's sentences, in (0, 1],
+    /// rounded up (never below one sentence). Values outside that range are
+    /// clamped to it; NaN is ignored.
+    pub ratio: Option<f64>,
+    /// Order of the returned sentences.
+    pub order: Order,
+    /// Focus: sentences sharing the query's words score higher.
+    pub query: Option<String>,
 }
 
 impl Default for SummaryOptions {
     fn default() -> Self {
-        Self { max_sentences: 3 }
+        Self {
+            max_sentences: 3,
+            max_words: None,
+            max_chars: None,
+            ratio: None,
+            order: Order::Document,
+            query: None,
+        }
     }
 }
 
@@ -90,45 +102,202 @@ pub struct SummarySentence {
     pub score: f64,
 }
 
-/// The best sentences of `text`, in document order, at most
-/// `opts.max_sentences`; a text with no more sentences than that comes back
-/// whole.
+/// Tunable weights of the scorer; [`PARAMS`] holds the fitted default.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Params {
+    /// Weight of the position prior.
+    pub(crate) position_weight: f64,
+    /// Weight of centroid centrality.
+    pub(crate) centroid_weight: f64,
+    /// Weight of directed graph centrality.
+    pub(crate) graph_weight: f64,
+    /// Weight of word-overlap degree centrality.
+    pub(crate) overlap_weight: f64,
+    /// Budget the lead can fill: beyond it, the position prior and the
+    /// directed graph (both lead signals) weigh `(lead_budget / k)²`.
+    pub(crate) lead_budget: f64,
+    /// Decay of the position prior: the prior of the n-th eligible sentence
+    /// is `1 / (1 + n / position_scale)`.
+    pub(crate) position_scale: f64,
+    /// Edges weaker than this fraction of the way from the weakest to the
+    /// strongest similarity are dropped (PacSum's threshold).
+    pub(crate) edge_threshold: f64,
+    /// Weight of edges to earlier sentences (negative: repeating is not leading).
+    pub(crate) backward_weight: f64,
+    /// Summary length (words) the sentence lengths are judged by: a sentence
+    /// of `summary_words / min(k, lead_budget)` words is the norm for a
+    /// budget of `k`.
+    pub(crate) summary_words: f64,
+    /// Exponent of the penalty of longer sentences, `(norm / words)^x`.
+    pub(crate) long_exponent: f64,
+    /// Exponent of the penalty of shorter sentences, `(words / norm)^x`.
+    pub(crate) short_exponent: f64,
+    /// MMR: weight of the similarity to already chosen sentences.
+    pub(crate) redundancy: f64,
+    /// Weight of query relevance when a query is given.
+    pub(crate) query_weight: f64,
+    /// Whether to stem words (where a stemmer exists).
+    pub(crate) stem: bool,
+}
+
+/// The default, fitted on the dev split of the news sets (en, fr, vi) as
+/// one setting for all (see the fitting script next to the eval binary).
+pub(crate) const PARAMS: Params = Params {
+    position_weight: 0.9,
+    centroid_weight: 0.3,
+    graph_weight: 0.1,
+    overlap_weight: 0.3,
+    lead_budget: 3.0,
+    position_scale: 6.0,
+    edge_threshold: 0.6,
+    backward_weight: -1.0,
+    summary_words: 180.0,
+    long_exponent: 1.0,
+    short_exponent: 0.0,
+    redundancy: 0.5,
+    query_weight: 0.6,
+    stem: false,
+};
+
+/// Sentences ranked at most: the rest are too far from the lead to win, and
+/// the graph is quadratic in this number.
+const MAX_CONSIDERED: usize = 500;
+/// Words read per sentence when scoring.
+const MAX_WORDS: usize = 200;
+/// Sentences shorter than this many words are fragments, not summary material.
+const MIN_WORDS: usize = 5;
+
+/// The best sentences of `text` within the budgets of `opts`, in the order
+/// it asks for. A text whose sentences all fit the budgets comes back whole.
 pub(crate) fn summarize(
     text: &str,
     language: Option<Language>,
     opts: &SummaryOptions,
 ) -> Vec<SummarySentence> {
-    summarize_in(text, language.map(|l| l.code()), opts)
+    summarize_in(text, language.map(|l| l.code()), opts, &PARAMS)
 }
 
-/// [`summarize`] keyed by language code, which is all it needs of the language.
-fn summarize_in(text: &str, code: Option<&str>, opts: &SummaryOptions) -> Vec<SummarySentence> {
+/// [`summarize`] keyed by language code, which is all it needs of the
+/// language, with explicit weights (for fitting).
+pub(crate) fn summarize_in(
+    text: &str,
+    code: Option<&str>,
+    opts: &SummaryOptions,
+    params: &Params,
+) -> Vec<SummarySentence> {
     let ranges = segment::sentences(text);
     if opts.max_sentences == 0 || ranges.is_empty() {
         return Vec::new();
     }
+    let k = sentence_budget(opts, ranges.len());
     let stop_words = code.map_or(&[][..], stop_words);
+    // Stemming did not help ranking on the dev sets (it merges too much
+    // for centrality), so by default it only serves query matching.
+    let stem = stemmer(code.unwrap_or(""));
+    let rank_stem = if params.stem { stem } else { stemmer("") };
     let features: Vec<Features> = ranges
         .iter()
         .take(MAX_CONSIDERED)
-        .map(|r| Features::new(text.get(r.clone()).unwrap_or("")))
+        .map(|r| Features::new(text.get(r.clone()).unwrap_or(""), stop_words, rank_stem))
         .collect();
-    let scores = score(&features, stop_words, opts.max_sentences);
+    let budget = Budget::new(opts);
 
-    // Sentences past MAX_CONSIDERED are only returned (score 0) when the
-    // whole text fits the budget.
-    let chosen: Vec<usize> = if ranges.len() <= opts.max_sentences {
+    // A text that fits the budgets whole is its own summary.
+    let whole = ranges.len() <= k && {
+        let mut b = budget.clone();
+        ranges
+            .iter()
+            .all(|r| b.take(text.get(r.clone()).unwrap_or("")))
+    };
+    let (bags, vocab, idf) = tf_idf(&features, opts.query.is_some());
+    let mut scores = score(&features, &bags, vocab, k, params);
+    if let Some(query) = opts.query.as_deref() {
+        focus(
+            &mut scores,
+            query,
+            &features,
+            &idf,
+            stop_words,
+            stem,
+            params,
+        );
+    }
+    let mut chosen: Vec<usize> = if whole {
         (0..ranges.len()).collect()
     } else {
-        pick(&features, &scores, opts.max_sentences)
+        pick(
+            text, &ranges, &features, &bags, vocab, &scores, k, budget, params,
+        )
     };
+    match opts.order {
+        Order::Document => chosen.sort_unstable(),
+        Order::Score => chosen.sort_by(|&a, &b| {
+            let (sa, sb) = (scores.get(a), scores.get(b));
+            sb.partial_cmp(&sa)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b))
+        }),
+    }
     locate(text, &ranges, &chosen, &scores)
+}
+
+/// Sentence budget from `max_sentences` and `ratio` of `n` sentences.
+fn sentence_budget(opts: &SummaryOptions, n: usize) -> usize {
+    let mut k = opts.max_sentences;
+    if let Some(r) = opts.ratio.filter(|r| !r.is_nan()) {
+        let r = r.clamp(0.0, 1.0);
+        let by_ratio = ((r * n as f64).ceil() as usize).max(1);
+        k = k.min(by_ratio);
+    }
+    k
+}
+
+/// What is left of the word and character budgets.
+#[derive(Debug, Clone)]
+struct Budget {
+    words: Option<usize>,
+    chars: Option<usize>,
+}
+
+impl Budget {
+    fn new(opts: &SummaryOptions) -> Self {
+        Self {
+            words: opts.max_words,
+            chars: opts.max_chars,
+        }
+    }
+
+    /// Takes `sentence` out of the budget if it fits.
+    fn take(&mut self, sentence: &str) -> bool {
+        let words = self.words.map(|_| segment::words(sentence).count());
+        let chars = self.chars.map(|_| sentence.chars().count());
+        let fits = |left: Option<usize>, need: Option<usize>| match (left, need) {
+            (Some(l), Some(n)) => n <= l,
+            _ => true,
+        };
+        if !(fits(self.words, words) && fits(self.chars, chars)) {
+            return false;
+        }
+        if let (Some(l), Some(n)) = (self.words.as_mut(), words) {
+            *l -= n;
+        }
+        if let (Some(l), Some(n)) = (self.chars.as_mut(), chars) {
+            *l -= n;
+        }
+        true
+    }
+
+    /// Whether no sentence can fit any more.
+    fn exhausted(&self) -> bool {
+        self.words == Some(0) || self.chars == Some(0)
+    }
 }
 
 /// What scoring needs to know about one sentence.
 struct Features {
-    /// Normalized word tokens (first [`MAX_WORDS`]).
-    tokens: Vec<String>,
+    /// Stemmed content terms (stop words and numbers left out), from the
+    /// first [`MAX_WORDS`] words.
+    terms: Vec<String>,
     /// Word count (same bound).
     words: usize,
     /// Whether it may be chosen when better material exists.
@@ -136,19 +305,36 @@ struct Features {
 }
 
 impl Features {
-    fn new(sentence: &str) -> Self {
+    fn new(sentence: &str, stop_words: &[&str], stem: Stemmer) -> Self {
         let tokens: Vec<String> = segment::words(sentence)
             .take(MAX_WORDS)
             .map(normalize)
             .collect();
         let words = tokens.len();
         let eligible = !looks_like_furniture(sentence, &tokens);
+        let terms = content_terms(tokens, stop_words, stem);
         Self {
-            tokens,
+            terms,
             words,
             eligible,
         }
     }
+}
+
+/// Stemmed tokens without stop words and pure numbers: they say nothing
+/// about topic.
+fn content_terms(tokens: Vec<String>, stop_words: &[&str], stem: Stemmer) -> Vec<String> {
+    tokens
+        .into_iter()
+        .filter(|t| {
+            // Length first: most tokens differ in length from most stop words.
+            !stop_words
+                .iter()
+                .any(|s| s.len() == t.len() && *s == t.as_str())
+                && !t.chars().all(char::is_numeric)
+        })
+        .map(stem)
+        .collect()
 }
 
 /// Lower-cased, NFKC-normalized form of a word, so that case and width
@@ -232,11 +418,18 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Scores in [0, 1] for every considered sentence.
-fn score(features: &[Features], stop_words: &[&str], k: usize) -> Vec<f64> {
+fn score(
+    features: &[Features],
+    bags: &[Vec<(usize, f64)>],
+    vocab: usize,
+    k: usize,
+    p: &Params,
+) -> Vec<f64> {
     // A budget beyond the lead cannot be filled from the lead: past
-    // LEAD_BUDGET sentences the lead signals fade and topic signals decide.
-    let lead = (LEAD_BUDGET / k.max(1) as f64).min(1.0).powi(2);
-    let (bags, vocab) = tf_idf(features, stop_words);
+    // `lead_budget` sentences the lead signals fade and topic signals decide.
+    let lead = (p.lead_budget / k.max(1) as f64).min(1.0).powi(2);
+    // Past the lead budget the summary grows with k, not its sentences' share.
+    let norm = p.summary_words / (k.max(1) as f64).min(p.lead_budget.max(1.0));
 
     // Centroid over eligible sentences, so that furniture does not pull it.
     let mut centroid = vec![0.0; vocab];
@@ -267,8 +460,8 @@ fn score(features: &[Features], stop_words: &[&str], k: usize) -> Vec<f64> {
         .into_iter()
         .map(|c| if max_sim > 0.0 { c / max_sim } else { 0.0 })
         .collect();
-    let graph = scale_to_unit(directed_centrality(&bags, vocab));
-    let overlap = scale_to_unit(overlap_degree(&bags, vocab));
+    let graph = scale_to_unit(directed_centrality(bags, vocab, p));
+    let overlap = scale_to_unit(overlap_degree(bags, vocab));
 
     let mut rank = 0usize;
     let raw: Vec<f64> = features
@@ -278,17 +471,20 @@ fn score(features: &[Features], stop_words: &[&str], k: usize) -> Vec<f64> {
         .map(|((f, (&central, &graph)), &overlap)| {
             // The prior follows the rank among eligible sentences, so a
             // byline does not push the real lead down.
-            let position = 1.0 / (1.0 + rank as f64 / POSITION_SCALE);
+            let position = 1.0 / (1.0 + rank as f64 / p.position_scale);
             if f.eligible {
                 rank += 1;
             }
-            let mut s = lead * (POSITION_WEIGHT * position + GRAPH_WEIGHT * graph)
-                + CENTROID_WEIGHT * central
-                + OVERLAP_WEIGHT * overlap;
-            // Very long "sentences" are mostly glued captions or lists, and
-            // they cost ROUGE-like precision for what they add.
-            if f.words > LONG_WORDS {
-                s *= LONG_WORDS as f64 / f.words as f64;
+            let mut s = lead * (p.position_weight * position + p.graph_weight * graph)
+                + p.centroid_weight * central
+                + p.overlap_weight * overlap;
+            // Sentences far longer than the budget allows are mostly glued
+            // captions or lists and cost precision; far shorter ones say little.
+            let words = f.words.max(1) as f64;
+            if words > norm {
+                s *= (norm / words).powf(p.long_exponent);
+            } else if p.short_exponent > 0.0 {
+                s *= (words / norm).powf(p.short_exponent);
             }
             if !f.eligible {
                 s *= 0.1;
@@ -308,19 +504,19 @@ fn score(features: &[Features], stop_words: &[&str], k: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Unit-length TF-IDF vectors (sparse, `(term id, weight)`) of the
-/// sentences, sentences being the documents, and the vocabulary size.
-/// Stop words and pure numbers are left out: they say nothing about topic.
-fn tf_idf(features: &[Features], stop_words: &[&str]) -> (Vec<Vec<(usize, f64)>>, usize) {
+/// Sparse vector: `(term id, weight)`.
+type Bag = Vec<(usize, f64)>;
+
+/// Unit-length TF-IDF vectors of the sentences (sentences being the
+/// documents), the vocabulary size and, if `named`, the idf of every term
+/// by name.
+fn tf_idf(features: &[Features], named: bool) -> (Vec<Bag>, usize, Vec<(&str, f64)>) {
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut df: Vec<u32> = Vec::new();
-    let mut bags: Vec<Vec<(usize, f64)>> = Vec::with_capacity(features.len());
+    let mut bags: Vec<Bag> = Vec::with_capacity(features.len());
     for f in features {
-        let mut bag: Vec<(usize, f64)> = Vec::new();
-        for t in &f.tokens {
-            if stop_words.contains(&t.as_str()) || t.chars().all(char::is_numeric) {
-                continue;
-            }
+        let mut bag: Bag = Vec::new();
+        for t in &f.terms {
             let next = ids.len();
             let id = *ids.entry(t.as_str()).or_insert(next);
             if id == df.len() {
@@ -340,10 +536,10 @@ fn tf_idf(features: &[Features], stop_words: &[&str]) -> (Vec<Vec<(usize, f64)>>
         bags.push(bag);
     }
     let n = features.len() as f64;
+    let idf = |id: usize| (1.0 + n / f64::from(df.get(id).copied().unwrap_or(1).max(1))).ln();
     for bag in &mut bags {
         for entry in bag.iter_mut() {
-            let d = df.get(entry.0).copied().unwrap_or(1).max(1);
-            entry.1 = (1.0 + entry.1.ln()) * (1.0 + n / f64::from(d)).ln();
+            entry.1 = (1.0 + entry.1.ln()) * idf(entry.0);
         }
         let norm = bag.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         if norm > 0.0 {
@@ -352,7 +548,66 @@ fn tf_idf(features: &[Features], stop_words: &[&str]) -> (Vec<Vec<(usize, f64)>>
             }
         }
     }
-    (bags, df.len())
+    let mut by_name: Vec<(&str, f64)> = vec![("", 0.0); if named { df.len() } else { 0 }];
+    for (&t, &id) in ids.iter().filter(|_| named) {
+        if let Some(slot) = by_name.get_mut(id) {
+            *slot = (t, idf(id));
+        }
+    }
+    (bags, df.len(), by_name)
+}
+
+/// Query focus: blends each score with the idf-weighted share of the
+/// query's (stemmed) terms the sentence contains, then rescales to [0, 1].
+/// A query without content terms found in the text changes nothing.
+fn focus(
+    scores: &mut [f64],
+    query: &str,
+    features: &[Features],
+    idf: &[(&str, f64)],
+    stop_words: &[&str],
+    stem: Stemmer,
+    p: &Params,
+) {
+    let tokens: Vec<String> = segment::words(query)
+        .take(MAX_WORDS)
+        .map(normalize)
+        .collect();
+    let mut terms = content_terms(tokens, stop_words, stem);
+    terms.sort_unstable();
+    terms.dedup();
+    // Query and sentence terms are both stemmed once here, whatever ranking used.
+    let mut idf_by_stem: HashMap<String, f64> = HashMap::new();
+    for &(t, w) in idf {
+        let e = idf_by_stem.entry(stem(t.to_owned())).or_insert(0.0);
+        *e = e.max(w);
+    }
+    // Terms absent from the text weigh nothing: they cannot be answered.
+    let weights: Vec<(String, f64)> = terms
+        .into_iter()
+        .filter_map(|t| idf_by_stem.get(&t).map(|&w| (t, w)))
+        .collect();
+    let total: f64 = weights.iter().map(|(_, w)| w).sum();
+    if total <= 0.0 {
+        return;
+    }
+    for (s, f) in scores.iter_mut().zip(features) {
+        let stems: Vec<String> = f.terms.iter().map(|t| stem(t.clone())).collect();
+        let hit: f64 = weights
+            .iter()
+            .filter(|(t, _)| stems.contains(t))
+            .map(|(_, w)| w)
+            .sum();
+        *s = (1.0 - p.query_weight) * *s + p.query_weight * hit / total;
+    }
+    let max = scores.iter().copied().fold(0.0, f64::max);
+    for s in scores.iter_mut() {
+        *s = if max > 0.0 {
+            (*s / max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+    }
 }
 
 fn dot_dense(bag: &[(usize, f64)], dense: &[f64]) -> f64 {
@@ -364,7 +619,7 @@ fn dot_dense(bag: &[(usize, f64)], dense: &[f64]) -> f64 {
 /// PacSum-style directed centrality: for each sentence, the thresholded
 /// similarity to later sentences minus (weighted) that to earlier ones.
 /// Quadratic in the number of sentences, hence [`MAX_CONSIDERED`].
-fn directed_centrality(bags: &[Vec<(usize, f64)>], vocab: usize) -> Vec<f64> {
+fn directed_centrality(bags: &[Bag], vocab: usize, p: &Params) -> Vec<f64> {
     let n = bags.len();
     // Upper triangle, row by row: sims of (i, j) for i < j.
     let mut sims = Vec::with_capacity(n * n.saturating_sub(1) / 2);
@@ -388,7 +643,7 @@ fn directed_centrality(bags: &[Vec<(usize, f64)>], vocab: usize) -> Vec<f64> {
     }
     let lo = sims.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = sims.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let cut = lo + EDGE_THRESHOLD * (hi - lo);
+    let cut = lo + p.edge_threshold * (hi - lo);
     let mut centrality = vec![0.0; n];
     let mut edges = sims.into_iter();
     for i in 0..n {
@@ -398,7 +653,7 @@ fn directed_centrality(bags: &[Vec<(usize, f64)>], vocab: usize) -> Vec<f64> {
                 *c += e;
             }
             if let Some(c) = centrality.get_mut(j) {
-                *c += BACKWARD_WEIGHT * e;
+                *c += p.backward_weight * e;
             }
         }
     }
@@ -409,7 +664,7 @@ fn directed_centrality(bags: &[Vec<(usize, f64)>], vocab: usize) -> Vec<f64> {
 /// Tarau 2004): shared distinct terms over the sum of the log lengths. Unlike
 /// the cosine it rewards sentences that carry many of the text's terms.
 /// Quadratic, like [`directed_centrality`].
-fn overlap_degree(bags: &[Vec<(usize, f64)>], vocab: usize) -> Vec<f64> {
+fn overlap_degree(bags: &[Bag], vocab: usize) -> Vec<f64> {
     let mut present = vec![false; vocab];
     let mut degree = vec![0.0; bags.len()];
     let log_len = |bag: &[(usize, f64)]| (bag.len() as f64).max(2.0).ln();
@@ -451,27 +706,70 @@ fn scale_to_unit(values: Vec<f64>) -> Vec<f64> {
         .collect()
 }
 
-/// Indices of the `k` best sentences, in document order; fragments only
-/// when nothing else is left.
-fn pick(features: &[Features], scores: &[f64], k: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| {
-        let eligible = |i: usize| features.get(i).is_some_and(|f| f.eligible);
-        eligible(b)
-            .cmp(&eligible(a))
-            .then_with(|| {
-                let (sa, sb) = (scores.get(a), scores.get(b));
-                sb.partial_cmp(&sa).unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .then(a.cmp(&b))
-    });
+/// Indices of at most `k` sentences within `budget`, best first by MMR
+/// (score minus `redundancy` times the cosine to the closest chosen one);
+/// fragments and furniture only when nothing else is left. Sentences past
+/// [`MAX_CONSIDERED`] are never chosen here.
+#[allow(clippy::too_many_arguments)]
+fn pick(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    features: &[Features],
+    bags: &[Bag],
+    vocab: usize,
+    scores: &[f64],
+    k: usize,
+    mut budget: Budget,
+    p: &Params,
+) -> Vec<usize> {
     let any_eligible = features.iter().any(|f| f.eligible);
-    let mut chosen: Vec<usize> = order
-        .into_iter()
+    let mut left: Vec<usize> = (0..scores.len())
         .filter(|&i| !any_eligible || features.get(i).is_some_and(|f| f.eligible))
-        .take(k)
         .collect();
-    chosen.sort_unstable();
+    let mut closest = vec![0.0f64; scores.len()];
+    let mut dense = vec![0.0; vocab];
+    let mut chosen = Vec::with_capacity(k);
+    while chosen.len() < k && !left.is_empty() && !budget.exhausted() {
+        let value = |i: usize| {
+            scores.get(i).copied().unwrap_or(0.0)
+                - p.redundancy * closest.get(i).copied().unwrap_or(0.0)
+        };
+        let mut best = 0;
+        for (slot, &i) in left.iter().enumerate() {
+            let b = left.get(best).copied().unwrap_or(i);
+            if value(i) > value(b) {
+                best = slot;
+            }
+        }
+        let i = left.remove(best);
+        let sentence = ranges
+            .get(i)
+            .and_then(|r| text.get(r.clone()))
+            .unwrap_or("");
+        if !budget.take(sentence) {
+            continue;
+        }
+        chosen.push(i);
+        if p.redundancy > 0.0 {
+            let Some(bag) = bags.get(i) else { continue };
+            for &(id, w) in bag {
+                if let Some(d) = dense.get_mut(id) {
+                    *d = w;
+                }
+            }
+            for &j in &left {
+                let sim = bags.get(j).map_or(0.0, |o| dot_dense(o, &dense));
+                if let Some(c) = closest.get_mut(j) {
+                    *c = c.max(sim);
+                }
+            }
+            for &(id, _) in bag {
+                if let Some(d) = dense.get_mut(id) {
+                    *d = 0.0;
+                }
+            }
+        }
+    }
     chosen
 }
 
@@ -508,6 +806,91 @@ fn locate(
         char_pos += char_len;
     }
     out
+}
+
+/// A light stemmer: maps a lower-cased word to its stem.
+type Stemmer = fn(String) -> String;
+
+/// The light suffix stripper of a language; identity for the others.
+fn stemmer(code: &str) -> Stemmer {
+    match code {
+        "en" => stem_en,
+        "fr" => stem_fr,
+        "es" | "pt" | "it" | "ca" | "ro" => stem_romance,
+        "de" | "nl" | "da" | "sv" | "no" | "nb" => stem_germanic,
+        _ => |w| w,
+    }
+}
+
+/// Drops `n` trailing chars when at least `keep` remain.
+fn strip(mut w: String, n: usize, keep: usize) -> String {
+    let count = w.chars().count();
+    if count >= n + keep {
+        let cut = w.char_indices().nth(count - n).map_or(w.len(), |(i, _)| i);
+        w.truncate(cut);
+    }
+    w
+}
+
+/// English plurals and possessives (Harman's S-stemmer), then -ing / -ed.
+fn stem_en(w: String) -> String {
+    let w = if w.ends_with("'s") || w.ends_with("’s") {
+        let n = if w.ends_with("'s") { 2 } else { 4 };
+        let mut w = w;
+        w.truncate(w.len() - n);
+        w
+    } else {
+        w
+    };
+    if w.len() <= 3 {
+        return w;
+    }
+    if w.ends_with("ies") && !w.ends_with("eies") && !w.ends_with("aies") {
+        return strip(w, 3, 2) + "y";
+    }
+    if w.ends_with("es") && !(w.ends_with("aes") || w.ends_with("ees") || w.ends_with("oes")) {
+        return strip(w, 1, 3);
+    }
+    if w.ends_with('s') && !(w.ends_with("us") || w.ends_with("ss") || w.ends_with("is")) {
+        return strip(w, 1, 3);
+    }
+    if w.ends_with("ing") {
+        return strip(w, 3, 4);
+    }
+    if w.ends_with("ed") && !w.ends_with("eed") {
+        return strip(w, 2, 4);
+    }
+    w
+}
+
+/// French plural and feminine endings.
+fn stem_fr(w: String) -> String {
+    let w = if w.ends_with('s') || w.ends_with('x') {
+        strip(w, 1, 3)
+    } else {
+        w
+    };
+    if w.ends_with('e') { strip(w, 1, 4) } else { w }
+}
+
+/// Spanish, Portuguese, Italian...: plural -s / -es, then the final vowel.
+fn stem_romance(w: String) -> String {
+    let w = if w.ends_with('s') { strip(w, 1, 3) } else { w };
+    if w.ends_with(['a', 'e', 'i', 'o']) {
+        strip(w, 1, 4)
+    } else {
+        w
+    }
+}
+
+/// German, Dutch, Scandinavian: common inflection endings.
+fn stem_germanic(w: String) -> String {
+    for suffix in ["en", "er", "es", "e", "n", "s"] {
+        if w.ends_with(suffix) {
+            return strip(w, suffix.chars().count(), 4);
+        }
+    }
+    w
 }
 
 /// A few of the most frequent function words per language, lower-cased.
@@ -569,7 +952,11 @@ mod tests {
     use super::*;
 
     fn run(text: &str, code: Option<&str>, k: usize) -> Vec<SummarySentence> {
-        summarize_in(text, code, &SummaryOptions { max_sentences: k })
+        let opts = SummaryOptions {
+            max_sentences: k,
+            ..SummaryOptions::default()
+        };
+        summarize_in(text, code, &opts, &PARAMS)
     }
 
     fn check_offsets(text: &str, out: &[SummarySentence]) {
@@ -689,6 +1076,203 @@ mod tests {
         }
     }
 
+    fn with(text: &str, code: &str, opts: SummaryOptions) -> Vec<SummarySentence> {
+        let out = summarize_in(text, Some(code), &opts, &PARAMS);
+        check_offsets_any_order(text, &out);
+        out
+    }
+
+    fn check_offsets_any_order(text: &str, out: &[SummarySentence]) {
+        for s in out {
+            assert_eq!(&text[s.byte_offset..s.byte_offset + s.byte_len], s.text);
+            let by_chars: String = text.chars().skip(s.char_offset).take(s.char_len).collect();
+            assert_eq!(by_chars, s.text);
+        }
+    }
+
+    fn word_count(out: &[SummarySentence]) -> usize {
+        out.iter().map(|s| segment::words(&s.text).count()).sum()
+    }
+
+    #[test]
+    fn word_budget_binds() {
+        for max in [10, 12, 20, 25, 40] {
+            let opts = SummaryOptions {
+                max_words: Some(max),
+                ..SummaryOptions::default()
+            };
+            let out = with(EN, "en", opts);
+            assert!(!out.is_empty(), "{max}");
+            assert!(word_count(&out) <= max, "{max}: {out:?}");
+        }
+        // Smaller than any sentence: nothing fits, nothing is returned.
+        let opts = SummaryOptions {
+            max_words: Some(3),
+            ..SummaryOptions::default()
+        };
+        assert!(with(EN, "en", opts).is_empty());
+    }
+
+    #[test]
+    fn char_budget_binds() {
+        for max in [70, 100, 150, 1000] {
+            let opts = SummaryOptions {
+                max_chars: Some(max),
+                ..SummaryOptions::default()
+            };
+            let out = with(EN, "en", opts);
+            assert!(!out.is_empty());
+            assert!(out.iter().map(|s| s.char_len).sum::<usize>() <= max);
+            assert!(out.len() <= 3);
+        }
+        // Char budgets count scalars, not bytes.
+        let text = "Năm nay Hà Nội có mùa đông lạnh hơn mọi năm trước. \
+            Người dân đổ xô đi mua áo ấm ở các chợ lớn. \
+            Giá điện cũng tăng nhẹ trong tháng này.";
+        let opts = SummaryOptions {
+            max_chars: Some(50),
+            ..SummaryOptions::default()
+        };
+        let out = with(text, "vi", opts);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].char_len, 50);
+        assert!(out[0].byte_len > 50);
+    }
+
+    #[test]
+    fn ratio_budget_binds() {
+        let opts = |ratio| SummaryOptions {
+            max_sentences: 10,
+            ratio: Some(ratio),
+            ..SummaryOptions::default()
+        };
+        // Six sentences: a third is two, a tiny ratio still one, NaN ignored.
+        assert_eq!(with(EN, "en", opts(1.0 / 3.0)).len(), 2);
+        assert_eq!(with(EN, "en", opts(0.5)).len(), 3);
+        assert_eq!(with(EN, "en", opts(1e-9)).len(), 1);
+        assert_eq!(with(EN, "en", opts(7.0)).len(), 6);
+        assert_eq!(with(EN, "en", opts(f64::NAN)).len(), 6);
+        // max_sentences still binds when it is smaller.
+        let both = SummaryOptions {
+            max_sentences: 1,
+            ratio: Some(1.0),
+            ..SummaryOptions::default()
+        };
+        assert_eq!(with(EN, "en", both).len(), 1);
+    }
+
+    #[test]
+    fn first_binding_budget_wins() {
+        let opts = SummaryOptions {
+            max_sentences: 5,
+            max_words: Some(30),
+            max_chars: Some(120),
+            ratio: Some(0.5),
+            ..SummaryOptions::default()
+        };
+        let out = with(EN, "en", opts);
+        assert!(!out.is_empty() && out.len() <= 3);
+        assert!(word_count(&out) <= 30);
+        assert!(out.iter().map(|s| s.char_len).sum::<usize>() <= 120);
+    }
+
+    #[test]
+    fn score_order() {
+        let opts = SummaryOptions {
+            order: Order::Score,
+            ..SummaryOptions::default()
+        };
+        let out = with(EN, "en", opts);
+        assert_eq!(out.len(), 3);
+        for w in out.windows(2) {
+            assert!(w[0].score >= w[1].score);
+        }
+        let mut by_doc: Vec<usize> = out.iter().map(|s| s.index).collect();
+        by_doc.sort_unstable();
+        let doc: Vec<usize> = with(EN, "en", SummaryOptions::default())
+            .iter()
+            .map(|s| s.index)
+            .collect();
+        assert_eq!(by_doc, doc);
+    }
+
+    #[test]
+    fn query_focus() {
+        let opts = |q: &str| SummaryOptions {
+            max_sentences: 1,
+            query: Some(q.to_owned()),
+            ..SummaryOptions::default()
+        };
+        let out = with(EN, "en", opts("What about the parks?"));
+        assert!(out[0].text.contains("parks"), "{out:?}");
+        let out = with(EN, "en", opts("weather"));
+        assert!(out[0].text.starts_with("Weather"), "{out:?}");
+        // Plural in the query, singular in the text: stemming matches them.
+        let out = with(EN, "en", opts("mayors"));
+        assert!(out[0].text.contains("mayor"), "{out:?}");
+        // A query of stop words or unknown words changes nothing.
+        let plain = with(
+            EN,
+            "en",
+            SummaryOptions {
+                max_sentences: 1,
+                ..SummaryOptions::default()
+            },
+        );
+        assert_eq!(with(EN, "en", opts("the of and")), plain);
+        assert_eq!(with(EN, "en", opts("zebra")), plain);
+        let fr = "Le gouvernement a présenté son budget mercredi à Paris. \
+            Les syndicats critiquent la baisse des aides au logement. \
+            Les écoles recevront davantage de moyens dès la rentrée prochaine. \
+            Le débat au Parlement commencera le mois prochain.";
+        let out = with(fr, "fr", opts("écoles"));
+        assert!(out[0].text.starts_with("Les écoles"), "{out:?}");
+        let out = with(fr, "xx", opts("syndicats"));
+        assert!(out[0].text.starts_with("Les syndicats"), "{out:?}");
+    }
+
+    #[test]
+    fn redundancy_control_under_word_budget() {
+        let text = "The river flooded the old town after three days of heavy rain. \
+            After three days of heavy rain the river flooded the old town. \
+            Rescue teams moved two hundred families to the school gym overnight. \
+            The regional government promised emergency funds for the repairs.";
+        let p = Params {
+            redundancy: 1.0,
+            ..PARAMS
+        };
+        let opts = SummaryOptions {
+            max_sentences: 2,
+            max_words: Some(40),
+            ..SummaryOptions::default()
+        };
+        let out = summarize_in(text, Some("en"), &opts, &p);
+        assert_eq!(out.len(), 2);
+        assert!(!(out[0].index == 0 && out[1].index == 1), "{out:?}");
+    }
+
+    #[test]
+    fn stemmers() {
+        assert_eq!(stem_en("cities".into()), "city");
+        assert_eq!(stem_en("parks".into()), "park");
+        assert_eq!(stem_en("mayor's".into()), "mayor");
+        assert_eq!(stem_en("bus".into()), "bus");
+        assert_eq!(stem_en("glass".into()), "glass");
+        assert_eq!(stem_fr("présidentes".into()), "président");
+        assert_eq!(stem_fr("journaux".into()), "journau");
+        assert_eq!(
+            stem_romance("ciudades".into()),
+            stem_romance("ciudad".into())
+        );
+        assert_eq!(stem_germanic("häuser".into()), "häus");
+        // Never panics on short or multi-byte words.
+        for w in ["", "s", "és", "ßs", "’s", "'s", "東s"] {
+            for f in [stem_en, stem_fr, stem_romance, stem_germanic] {
+                let _ = f(w.to_owned());
+            }
+        }
+    }
+
     #[test]
     fn degenerate_inputs_do_not_panic() {
         let long = "word ".repeat(800_000);
@@ -708,6 +1292,15 @@ mod tests {
                 assert!(out.len() <= k);
                 check_offsets(text, &out);
             }
+            let opts = SummaryOptions {
+                max_words: Some(5),
+                max_chars: Some(0),
+                ratio: Some(-1.0),
+                order: Order::Score,
+                query: Some(text.to_owned()),
+                ..SummaryOptions::default()
+            };
+            assert!(summarize_in(text, Some("en"), &opts, &PARAMS).is_empty());
         }
         assert!(run("", Some("en"), 3).is_empty());
         assert!(summarize("", None, &SummaryOptions::default()).is_empty());

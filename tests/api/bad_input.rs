@@ -76,6 +76,7 @@ async fn options_out_of_range_are_refused() {
             content: Some(summarize_request::Content::Text(ARTICLE.into())),
             max_sentences: 1_000_000,
             language: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -86,6 +87,7 @@ async fn options_out_of_range_are_refused() {
             content: Some(summarize_request::Content::Text(ARTICLE.into())),
             max_sentences: 2,
             language: "xx-nonsense".into(),
+            ..Default::default()
         })
         .await
         .unwrap_err();

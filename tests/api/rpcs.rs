@@ -163,6 +163,7 @@ async fn summarize_returns_verbatim_sentences_with_true_offsets() {
             content: Some(summarize_request::Content::Text(ARTICLE.into())),
             max_sentences: 2,
             language: String::new(),
+            ..Default::default()
         })
         .await
         .expect("summarize succeeds")
@@ -195,6 +196,7 @@ async fn summarize_uses_the_language_hint() {
             content: Some(summarize_request::Content::Text(ARTICLE.into())),
             max_sentences: 1,
             language: "fr".into(),
+            ..Default::default()
         })
         .await
         .expect("summarize succeeds")
@@ -212,7 +214,10 @@ async fn process_runs_every_stage_and_echoes_the_id() {
         .process(ProcessRequest {
             id: "page-1".into(),
             content: Some(process_request::Content::Html(PAGE.into())),
-            summarize: Some(SummarizeOptions { max_sentences: 2 }),
+            summarize: Some(SummarizeOptions {
+                max_sentences: 2,
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .await
@@ -231,5 +236,34 @@ async fn process_runs_every_stage_and_echoes_the_id() {
             "offsets refer to the stripped text"
         );
     }
+    app.stop();
+}
+
+#[tokio::test]
+async fn summarize_honours_a_word_budget_and_score_order() {
+    let mut app = spawn_app().await;
+    let resp = app
+        .client
+        .summarize(SummarizeRequest {
+            content: Some(summarize_request::Content::Text(ARTICLE.into())),
+            max_sentences: 10,
+            max_words: 25,
+            order: textpipe::grpc::proto::SentenceOrder::Score as i32,
+            ..Default::default()
+        })
+        .await
+        .expect("summarize succeeds")
+        .into_inner();
+    assert!(!resp.sentences.is_empty());
+    let words: usize = resp
+        .sentences
+        .iter()
+        .map(|s| s.text.split_whitespace().count())
+        .sum();
+    assert!(words <= 25, "{words} words over a budget of 25");
+    assert!(
+        resp.sentences.windows(2).all(|w| w[0].score >= w[1].score),
+        "best first"
+    );
     app.stop();
 }
