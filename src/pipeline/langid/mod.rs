@@ -1,10 +1,16 @@
-//! Language identification on whatlang's trigram and alphabet models.
+//! Language identification: a character 1- to 5-gram naive-Bayes model for
+//! the 56 languages it covers (built from lingua's models, see `ngram`),
+//! with whatlang for scripts and languages outside it.
 //!
 //! "Could not decide" is a normal answer: [`Detection::best`] is `None` when
 //! the text gives no evidence (no letters, or nothing in the allow-list fits).
 
 use whatlang::dev::{RawLangInfo, raw_detect};
 use whatlang::{Detector as WhatlangDetector, Lang};
+
+mod ngram;
+
+use ngram::Model;
 
 /// Longest stretch of text handed to the models. Trigram statistics settle
 /// long before this, and it keeps a 4 MiB document as cheap as a 32 KiB one.
@@ -147,13 +153,34 @@ impl Detection {
     }
 }
 
-/// The language detector. Cheap to build; holds no per-call state.
+/// Temperature dividing the summed n-gram log-likelihoods before the
+/// softmax: the overlapping n-grams of orders 1 to 5 are far from
+/// independent, so raw sums are overconfident.
+const TEMPERATURE: f32 = 7.5;
+
+/// Confidence from which an answer counts as reliable.
+const RELIABLE: f64 = 0.9;
+
+/// Scripts none of the n-gram model's languages use: whatlang answers.
+const WHATLANG_SCRIPTS: &[whatlang::Script] = &[
+    whatlang::Script::Kannada,
+    whatlang::Script::Malayalam,
+    whatlang::Script::Myanmar,
+    whatlang::Script::Khmer,
+    whatlang::Script::Sinhala,
+    whatlang::Script::Oriya,
+    whatlang::Script::Ethiopic,
+];
+
+/// The language detector. Cheap to build; holds no per-call state (the
+/// embedded model is parsed once, on first use, without copying).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Detector;
 
 impl Detector {
     /// Builds the detector.
     pub fn new() -> Self {
+        let _ = Model::get();
         Self
     }
 
@@ -161,25 +188,91 @@ impl Detector {
     /// answer is one of those languages or undetermined.
     pub fn detect(&self, text: &str, allowed: &[Language]) -> Detection {
         let sample = sample(text);
-        let script = whatlang::detect_script(&sample).map(script_name);
-        let whatlang = if allowed.is_empty() {
-            WhatlangDetector::new()
-        } else {
-            WhatlangDetector::with_allowlist(allowed.iter().map(|l| l.0).collect())
+        if !sample.chars().any(char::is_alphabetic) {
+            return Detection::undetermined(None);
+        }
+        let raw_script = whatlang::detect_script(&sample);
+        let script = raw_script.map(script_name);
+        let Some(model) = Model::get() else {
+            return detect_whatlang(&sample, script, allowed);
         };
-        let Some(info) = whatlang.detect(&sample) else {
+        let outside_model = allowed.iter().any(|l| !model.languages.contains(l))
+            || raw_script.is_some_and(|s| WHATLANG_SCRIPTS.contains(&s));
+        if outside_model {
+            return detect_whatlang(&sample, script, allowed);
+        }
+        if ngram::devanagari_main(&sample) {
+            let devanagari: Vec<Language> = [Lang::Hin, Lang::Mar]
+                .into_iter()
+                .map(Language)
+                .filter(|l| allowed.is_empty() || allowed.contains(l))
+                .collect();
+            if !devanagari.is_empty() {
+                return detect_whatlang(&sample, script, &devanagari);
+            }
+        }
+        let mut scores = vec![0.0f32; model.languages.len()];
+        let (_, matched) = model.score(&sample, &mut scores);
+        if matched == 0 {
+            return detect_whatlang(&sample, script, allowed);
+        }
+        let mut ranked: Vec<(Language, f32)> = model
+            .languages
+            .iter()
+            .zip(&scores)
+            .filter(|(l, _)| allowed.is_empty() || allowed.contains(l))
+            .map(|(l, s)| (*l, *s))
+            .collect();
+        if ranked.is_empty() {
             return Detection::undetermined(script);
-        };
-        let best = Candidate {
-            language: Language(info.lang()),
-            confidence: info.confidence().clamp(0.0, 1.0),
+        }
+        // Stable: ties keep the model's order (by code), so answers are
+        // deterministic.
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let top = ranked[0].1;
+        let temp = TEMPERATURE;
+        let total: f64 = ranked
+            .iter()
+            .map(|(_, s)| f64::from((s - top) / temp).exp())
+            .sum();
+        let mut candidates = ranked.iter().map(|(l, s)| Candidate {
+            language: *l,
+            confidence: (f64::from((s - top) / temp).exp() / total).clamp(0.0, 1.0),
+        });
+        let Some(best) = candidates.next() else {
+            return Detection::undetermined(script);
         };
         Detection {
             best: Some(best),
-            script: Some(script_name(info.script())),
-            reliable: info.is_reliable(),
-            alternatives: alternatives(&sample, best, allowed),
+            script,
+            reliable: best.confidence >= RELIABLE,
+            alternatives: candidates
+                .take(MAX_ALTERNATIVES)
+                .filter(|c| c.confidence > 0.0)
+                .collect(),
         }
+    }
+}
+
+/// whatlang alone, for scripts and allow-lists outside the n-gram model.
+fn detect_whatlang(sample: &str, script: Option<&'static str>, allowed: &[Language]) -> Detection {
+    let whatlang = if allowed.is_empty() {
+        WhatlangDetector::new()
+    } else {
+        WhatlangDetector::with_allowlist(allowed.iter().map(|l| l.0).collect())
+    };
+    let Some(info) = whatlang.detect(sample) else {
+        return Detection::undetermined(script);
+    };
+    let best = Candidate {
+        language: Language(info.lang()),
+        confidence: info.confidence().clamp(0.0, 1.0),
+    };
+    Detection {
+        best: Some(best),
+        script: Some(script_name(info.script())),
+        reliable: info.is_reliable(),
+        alternatives: alternatives(sample, best, allowed),
     }
 }
 
@@ -334,5 +427,110 @@ mod tests {
         let s = sample(&text);
         assert!(s.len() <= SAMPLE_BYTES + SAMPLE_WINDOWS);
         assert_eq!(code_of(&text), Some("fr"));
+    }
+
+    #[test]
+    fn digits_and_punctuation_only_are_undetermined() {
+        for text in [
+            "",
+            "   ",
+            "2024-11-25 12:00",
+            "+49 (0)30 1234567",
+            "!!! ??? ...",
+        ] {
+            let d = Detector::new().detect(text, &[]);
+            assert_eq!(d.best, None, "{text:?}");
+            assert!(d.alternatives.is_empty());
+        }
+    }
+
+    #[test]
+    fn allow_list_is_exact_even_against_the_evidence() {
+        let allowed = [Language::from_code("da").unwrap()];
+        let d = Detector::new().detect("Dit is een korte zin in het Nederlands.", &allowed);
+        assert_eq!(d.language(), Some(allowed[0]));
+        assert!(d.alternatives.is_empty());
+        let pair = [
+            Language::from_code("es").unwrap(),
+            Language::from_code("pt").unwrap(),
+        ];
+        let d = Detector::new().detect("Os meninos não querem ir à escola amanhã.", &pair);
+        assert_eq!(d.language().map(|l| l.code()), Some("pt"));
+        assert!(d.alternatives.iter().all(|c| pair.contains(&c.language)));
+    }
+
+    #[test]
+    fn close_pairs_on_sentences() {
+        let cases = [
+            ("Os meninos não querem ir à escola amanhã de manhã.", "pt"),
+            (
+                "Los niños no quieren ir a la escuela mañana por la mañana.",
+                "es",
+            ),
+            ("Els nens no volen anar a l'escola demà al matí.", "ca"),
+            (
+                "Ik weet niet waarom hij gisteren niet naar huis is gegaan.",
+                "nl",
+            ),
+            (
+                "Ek weet nie hoekom hy gister nie huis toe gegaan het nie.",
+                "af",
+            ),
+            ("Jeg vet ikke hvorfor han ikke dro hjem i går kveld.", "nb"),
+            ("Nevím, proč včera večer nešel domů.", "cs"),
+            ("Neviem, prečo včera večer nešiel domov.", "sk"),
+        ];
+        for (text, code) in cases {
+            assert_eq!(code_of(text), Some(code), "{text}");
+        }
+    }
+
+    #[test]
+    fn confidences_are_probabilities_and_sensible() {
+        let det = Detector::new();
+        let long = det.detect(
+            "Die Bundesregierung hat am Mittwoch einen Gesetzentwurf beschlossen.",
+            &[],
+        );
+        let best = long.best.unwrap();
+        assert!(best.confidence > 0.95 && long.reliable);
+        let total: f64 =
+            best.confidence + long.alternatives.iter().map(|c| c.confidence).sum::<f64>();
+        assert!(total <= 1.0 + 1e-9);
+        // One short, ambiguous word must not be sure of itself.
+        let short = det.detect("banana", &[]);
+        let best = short.best.unwrap();
+        assert!(best.confidence < 0.9 && !short.reliable);
+        assert!(!short.alternatives.is_empty());
+        assert!(
+            short
+                .alternatives
+                .windows(2)
+                .all(|w| w[0].confidence >= w[1].confidence)
+        );
+    }
+
+    #[test]
+    fn native_script_beats_latin_boilerplate() {
+        assert_eq!(
+            code_of("Share to Twitter Share to Facebook एक बार अवंतिपुर में साधु कोटिकर्ण आए।"),
+            Some("hi")
+        );
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let det = Detector::new();
+        let long_word = "a".repeat(10_000);
+        let mixed = "日本語のテキストと한국어 and English ÅÄÖ \u{0301}\u{094D}".repeat(3);
+        for text in [
+            long_word.as_str(),
+            mixed.as_str(),
+            "\u{0301}",
+            "ﷺ",
+            "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        ] {
+            let _ = det.detect(text, &[]);
+        }
     }
 }
