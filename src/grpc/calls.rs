@@ -6,7 +6,7 @@ use tonic::Status;
 
 use super::proto;
 use crate::pipeline::{
-    Document, Language, Order, Pipeline, PipelineError, ProcessOptions, StripOptions,
+    Document, Favor, Language, Order, Pipeline, PipelineError, ProcessOptions, StripOptions,
     SummaryOptions,
 };
 
@@ -37,6 +37,34 @@ impl OwnedDocument {
             OwnedDocument::Text(s) | OwnedDocument::Html(s) => s.len(),
         }
     }
+}
+
+fn strip_options(
+    prefix: &'static str,
+    o: Option<proto::StripOptions>,
+) -> Result<StripOptions, Status> {
+    let o = o.unwrap_or_default();
+    let favor = match proto::Favor::try_from(o.favor) {
+        Ok(proto::Favor::Unspecified | proto::Favor::Balanced) => Favor::Balanced,
+        Ok(proto::Favor::Precision) => Favor::Precision,
+        Ok(proto::Favor::Recall) => Favor::Recall,
+        Err(_) => {
+            return Err(PipelineError::InvalidOption {
+                name: if prefix.is_empty() {
+                    "options.favor"
+                } else {
+                    "strip.favor"
+                },
+                reason: format!("unknown value {}", o.favor),
+            }
+            .into());
+        }
+    };
+    Ok(StripOptions {
+        keep_comments: o.keep_comments,
+        keep_tables: o.keep_tables,
+        favor,
+    })
 }
 
 fn missing_content() -> Status {
@@ -205,8 +233,8 @@ impl TryFrom<proto::StripBoilerplateRequest> for StripCall {
 
     fn try_from(req: proto::StripBoilerplateRequest) -> Result<Self, Status> {
         Ok(Self {
+            options: strip_options("", req.options)?,
             doc: req.content.ok_or_else(missing_content)?.into(),
-            options: StripOptions::default(),
         })
     }
 }
@@ -296,7 +324,7 @@ impl TryFrom<proto::ProcessRequest> for ProcessCall {
         let summarize = req.summarize.unwrap_or_default();
         Ok(Self {
             options: ProcessOptions {
-                strip: StripOptions::default(),
+                strip: strip_options("strip.", req.strip)?,
                 allowed_languages: allowed_languages(
                     "detect.allowed_languages",
                     &detect.allowed_languages,

@@ -1,7 +1,9 @@
 //! Pipeline results → protobuf messages. Proto types stop here.
 
 use super::proto;
-use crate::pipeline::{Candidate, Detection, Processed, RemovalReason, Stripped, SummarySentence};
+use crate::pipeline::{
+    Candidate, Detection, PageMetadata, Processed, RemovalReason, Stripped, SummarySentence,
+};
 
 /// Code, ISO 639-3 code and name of an undetermined language.
 const UNDETERMINED: &str = "und";
@@ -83,10 +85,21 @@ fn removed_blocks(s: &mut Stripped) -> Vec<proto::RemovedBlock> {
         .collect()
 }
 
+fn metadata(m: PageMetadata) -> Option<proto::PageMetadata> {
+    (m != PageMetadata::default()).then(|| proto::PageMetadata {
+        author: m.author.unwrap_or_default(),
+        published: m.published.unwrap_or_default(),
+        site_name: m.site_name.unwrap_or_default(),
+        canonical_url: m.canonical_url.unwrap_or_default(),
+        language: m.language.unwrap_or_default(),
+    })
+}
+
 impl From<Stripped> for proto::StripBoilerplateResponse {
     fn from(mut s: Stripped) -> Self {
         Self {
             removed_blocks: removed_blocks(&mut s),
+            metadata: metadata(std::mem::take(&mut s.metadata)),
             text: s.text,
             title: s.title.unwrap_or_default(),
         }
@@ -97,6 +110,7 @@ pub(crate) fn process_response(id: String, mut p: Processed) -> proto::ProcessRe
     proto::ProcessResponse {
         id,
         removed_blocks: removed_blocks(&mut p.stripped),
+        metadata: metadata(std::mem::take(&mut p.stripped.metadata)),
         language: Some(language(&p.detection)),
         alternatives: alternatives(&p.detection),
         sentences: p.summary.iter().map(sentence).collect(),
@@ -132,6 +146,7 @@ impl From<proto::ProcessResponse> for proto::ProcessStreamResponse {
             language: r.language,
             alternatives: r.alternatives,
             sentences: r.sentences,
+            metadata: r.metadata,
             error: None,
         }
     }

@@ -10,7 +10,7 @@ mod langid;
 mod segment;
 mod summarize;
 
-pub use boilerplate::{RemovalReason, RemovedBlock, StripOptions, Stripped};
+pub use boilerplate::{Favor, PageMetadata, RemovalReason, RemovedBlock, StripOptions, Stripped};
 pub use error::PipelineError;
 pub use langid::{Candidate, Detection, Detector, Language};
 pub use summarize::{Order, SummaryOptions, SummarySentence};

@@ -267,3 +267,56 @@ async fn summarize_honours_a_word_budget_and_score_order() {
     );
     app.stop();
 }
+
+const PAGE_WITH_COMMENTS: &str = r#"<!DOCTYPE html><html lang="en-GB"><head><title>Bridge reopens</title>
+<meta name="author" content="Ada Writer"><link rel="canonical" href="https://example.org/bridge">
+<meta property="og:site_name" content="Example Gazette"></head><body>
+<article><h1>Bridge reopens</h1>
+<p>The old stone bridge over the river reopened to traffic on Monday after a year of careful repairs to its arches and its foundations.</p>
+<p>Engineers replaced more than two hundred stones and strengthened the piers so that buses can cross it again without any weight limit.</p>
+</article>
+<section class="comments" id="comments"><h3>3 comments</h3>
+<div class="comment"><p>Great to have the bridge back, my commute is twenty minutes shorter again and the buses run on time.</p></div>
+</section></body></html>"#;
+
+#[tokio::test]
+async fn strip_reports_page_metadata_and_honours_keep_comments() {
+    use textpipe::grpc::proto::StripOptions;
+    let mut app = spawn_app().await;
+    let strip = |keep_comments| {
+        let mut client = app.client.clone();
+        async move {
+            client
+                .strip_boilerplate(StripBoilerplateRequest {
+                    content: Some(strip_boilerplate_request::Content::Html(
+                        PAGE_WITH_COMMENTS.into(),
+                    )),
+                    options: Some(StripOptions {
+                        keep_comments,
+                        ..Default::default()
+                    }),
+                })
+                .await
+                .expect("strip succeeds")
+                .into_inner()
+        }
+    };
+    let plain = strip(false).await;
+    let meta = plain.metadata.clone().expect("the page states metadata");
+    assert_eq!(meta.author, "Ada Writer");
+    assert_eq!(meta.canonical_url, "https://example.org/bridge");
+    assert_eq!(meta.site_name, "Example Gazette");
+    assert_eq!(meta.language, "en");
+    assert!(plain.text.contains("stone bridge"));
+    assert!(
+        !plain.text.contains("commute"),
+        "comments are dropped by default"
+    );
+    let with_comments = strip(true).await;
+    assert!(
+        with_comments.text.contains("commute"),
+        "{}",
+        with_comments.text
+    );
+    app.stop();
+}

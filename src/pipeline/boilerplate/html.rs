@@ -6,7 +6,7 @@
 //! explicit, depth-capped vector, and element facts are propagated over a
 //! flat table whose ids are assigned in document (pre-)order.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -15,7 +15,10 @@ use html5ever::tokenizer::{
 };
 
 use super::classify::{Features, features, keyword_reason};
-use super::{RemovalReason, StripOptions, Stripped, Verdict, assemble, collapse, push_collapsed};
+use super::meta::Collector;
+use super::{
+    Favor, RemovalReason, StripOptions, Stripped, Verdict, assemble, collapse, push_collapsed,
+};
 
 /// Deeper elements are flattened into their ancestor at the cap: real pages
 /// never nest this deep, and it bounds every walk over ancestors.
@@ -44,6 +47,8 @@ struct Elem {
     weight: i8,
     /// `<article>`/`<main>` or below one.
     in_article: bool,
+    /// `<table>` or below one.
+    in_table: bool,
 }
 
 /// One run of text between block boundaries.
@@ -83,6 +88,9 @@ struct State {
     in_title: bool,
     title: String,
     og_title: Option<String>,
+    meta: Collector,
+    /// A JSON-LD script is open; its text goes to `meta`.
+    in_ld: bool,
     /// A `<head>` is open: body content closes it, as browsers do.
     in_head: bool,
     /// Bytes swallowed by the raw-text element now open, if any.
@@ -194,8 +202,10 @@ impl State {
                 {
                     self.in_title = true;
                 }
-                if name == "meta" {
-                    self.meta(&tag);
+                match name {
+                    "meta" => self.meta(&tag),
+                    "html" | "link" | "script" => self.head_facts(&tag),
+                    _ => {}
                 }
                 if k == Kind::Block || name == "br" || name == "hr" {
                     self.flush();
@@ -229,6 +239,10 @@ impl State {
                 if name == "title" {
                     self.in_title = false;
                 }
+                if name == "script" && self.in_ld {
+                    self.in_ld = false;
+                    self.meta.ld_end();
+                }
                 if k == Kind::Block || name == "br" {
                     self.flush();
                 }
@@ -247,17 +261,50 @@ impl State {
     fn meta(&mut self, tag: &Tag) {
         let mut is_og = false;
         let mut content = None;
+        let mut key = None;
         for a in &tag.attrs {
             match &*a.name.local {
-                "property" | "name" => is_og |= a.value.eq_ignore_ascii_case("og:title"),
+                "property" | "name" | "itemprop" | "http-equiv" => {
+                    is_og |= a.value.eq_ignore_ascii_case("og:title");
+                    key.get_or_insert(&a.value);
+                }
                 "content" => content = Some(&a.value),
                 _ => {}
             }
+        }
+        if let (Some(k), Some(c)) = (key, content) {
+            self.meta.meta(k, c);
         }
         if let (true, Some(c), None) = (is_og, content, &self.og_title) {
             let c = collapse(c);
             if !c.is_empty() {
                 self.og_title = Some(c);
+            }
+        }
+    }
+
+    /// Metadata carried by `<html lang>`, `<link rel>` and JSON-LD scripts.
+    fn head_facts(&mut self, tag: &Tag) {
+        let attr = |n: &str| {
+            tag.attrs
+                .iter()
+                .find(|a| &*a.name.local == n)
+                .map(|a| &*a.value)
+        };
+        match &*tag.name {
+            "html" => {
+                if let Some(l) = attr("lang").or_else(|| attr("xml:lang")) {
+                    self.meta.html_lang(l);
+                }
+            }
+            "link" => {
+                if let (Some(r), Some(h)) = (attr("rel"), attr("href")) {
+                    self.meta.link(r, h);
+                }
+            }
+            _ => {
+                self.in_ld = attr("type")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
             }
         }
     }
@@ -318,6 +365,7 @@ impl State {
             weak_mark,
             weight,
             in_article: in_article_above || matches!(name, "article" | "main"),
+            in_table: name == "table" || parent_elem.is_some_and(|e| e.in_table),
         });
         let heading = match name.as_bytes() {
             [b'h', d @ b'1'..=b'6'] => d - b'0',
@@ -362,6 +410,10 @@ impl State {
     fn chars(&mut self, t: &StrTendril) {
         if let Some((_, n)) = &mut self.raw_open {
             *n = n.saturating_add(t.len());
+        }
+        if self.in_ld {
+            self.meta.ld_text(t);
+            return;
         }
         if self.in_title {
             if self.title.len() < 4096 {
@@ -558,14 +610,50 @@ fn tokenize_once(html: &str, no_raw: Vec<html5ever::LocalName>) -> State {
     st
 }
 
-pub(super) fn strip(html: &str, _opts: &StripOptions) -> Stripped {
-    let st = tokenize(html);
-    let verdicts = decide(&st);
+pub(super) fn strip(html: &str, opts: &StripOptions) -> Stripped {
+    let repaired = super::charset::repair(html);
+    let mut st = tokenize(repaired.as_deref().unwrap_or(html));
+    let verdicts = decide(&st, opts);
     let title = pick_title(&st);
-    assemble(
+    let mut out = assemble(
         st.blocks.iter().map(|b| b.text.as_str()).zip(verdicts),
         title,
-    )
+    );
+    out.metadata = std::mem::take(&mut st.meta).finish();
+    out
+}
+
+/// Thresholds that move with [`Favor`].
+#[derive(Debug, Clone, Copy)]
+struct Knobs {
+    /// A block with more than this share of link text is navigation.
+    max_link_share: f64,
+    /// Siblings of the container join it above this share of its score.
+    sibling_share: f32,
+    /// Short plain blocks that may bridge the region to adjacent prose.
+    bridge: usize,
+}
+
+impl Knobs {
+    fn new(favor: Favor) -> Self {
+        match favor {
+            Favor::Balanced => Self {
+                max_link_share: 0.5,
+                sibling_share: 0.2,
+                bridge: 2,
+            },
+            Favor::Precision => Self {
+                max_link_share: 0.3,
+                sibling_share: 0.4,
+                bridge: 0,
+            },
+            Favor::Recall => Self {
+                max_link_share: 0.7,
+                sibling_share: 0.1,
+                bridge: 4,
+            },
+        }
+    }
 }
 
 /// Per-element sums over its subtree.
@@ -575,8 +663,38 @@ struct Sums {
     links: u32,
 }
 
-/// Features and keyword category of each block, in block order.
-type Feats = [(Features, Option<RemovalReason>)];
+/// Features of each block, in block order, with keyword categories worked
+/// out only for the blocks whose fate can hang on them: most menu lines
+/// never need one, and the phrase tests are the costliest per block.
+struct Feats<'a> {
+    blocks: &'a [Block],
+    f: Vec<Features>,
+    kw: Vec<OnceCell<Option<RemovalReason>>>,
+}
+
+impl<'a> Feats<'a> {
+    fn new(blocks: &'a [Block]) -> Self {
+        Feats {
+            blocks,
+            f: blocks.iter().map(|b| features(&b.text)).collect(),
+            kw: blocks.iter().map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// Features of block `i` (defaults past the end, which never happens).
+    fn f(&self, i: usize) -> Features {
+        self.f.get(i).copied().unwrap_or_default()
+    }
+
+    /// Keyword category of block `i`, computed on first use.
+    fn kw(&self, i: usize) -> Option<RemovalReason> {
+        let (Some(cell), Some(b), Some(f)) = (self.kw.get(i), self.blocks.get(i), self.f.get(i))
+        else {
+            return None;
+        };
+        *cell.get_or_init(|| keyword_reason(&b.text, f))
+    }
+}
 
 /// The parent of element `i`, if it has one.
 fn parent_of(st: &State, i: usize) -> Option<usize> {
@@ -621,7 +739,8 @@ fn subtree_sums(st: &State) -> Vec<Sums> {
     sums
 }
 
-fn decide(st: &State) -> Vec<Verdict> {
+fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
+    let knobs = Knobs::new(opts.favor);
     let parent = |i: usize| parent_of(st, i);
     let sums = subtree_sums(st);
     let total_text: u64 = st.blocks.iter().map(|b| b.text.len() as u64).sum();
@@ -643,14 +762,7 @@ fn decide(st: &State) -> Vec<Verdict> {
     .map(|x| x.is_some())
     .collect();
 
-    let feats: Vec<_> = st
-        .blocks
-        .iter()
-        .map(|b| {
-            let f = features(&b.text);
-            (f, keyword_reason(&b.text, &f))
-        })
-        .collect();
+    let feats = Feats::new(&st.blocks);
     let fallback = || super::text::verdicts(st.blocks.iter().map(|b| b.text.as_str()));
     let Some((top, top_score, score)) = best_container(st, &feats, &sums, &in_comments, parent)
     else {
@@ -675,7 +787,7 @@ fn decide(st: &State) -> Vec<Verdict> {
     // Content elements: the best container, plus its siblings that carry
     // a fair share of prose themselves.
     let top_parent = parent(top);
-    let threshold = (top_score * 0.2).max(10.0);
+    let threshold = (top_score * knobs.sibling_share).max(10.0);
     let content = inherit(st, |i| {
         let sibling = top_parent.is_some()
             && parent(i) == top_parent
@@ -687,7 +799,7 @@ fn decide(st: &State) -> Vec<Verdict> {
         .iter()
         .map(|b| content.get(b.elem as usize).copied().flatten().is_some())
         .collect();
-    extend_region(st, &feats, &mark_of, &mut in_region);
+    extend_region(st, &feats, &mark_of, knobs.bridge, &mut in_region);
     let thread_from = thread_start(st, &feats, &mark_of, &in_region);
 
     // The headline often sits outside the body container: keep the last
@@ -702,21 +814,31 @@ fn decide(st: &State) -> Vec<Verdict> {
     let verdicts: Vec<Verdict> = st
         .blocks
         .iter()
-        .zip(&feats)
         .enumerate()
-        .map(|(i, (b, (f, kw)))| {
+        .map(|(i, b)| {
+            let f = feats.f(i);
             let mark = mark_of(b);
-            if !in_region.get(i).copied().unwrap_or(false) && headline != Some(i) {
+            let in_reg = in_region.get(i).copied().unwrap_or(false);
+            let chars = len32(&b.text);
+            let link_heavy = b.heading == 0
+                && f64::from(b.link_bytes) > f64::from(chars) * knobs.max_link_share
+                && f.words < 40;
+            let comment = mark == Some(RemovalReason::Comments) || (in_reg && i >= thread_from);
+            if opts.keep_comments && comment && !link_heavy {
+                return Verdict::Keep;
+            }
+            if !in_reg && headline != Some(i) {
                 return Verdict::Drop(mark.unwrap_or(RemovalReason::Other));
             }
             if i >= thread_from {
                 return Verdict::Drop(RemovalReason::Comments);
             }
-            if let Some(r) = mark.or(*kw) {
+            let table =
+                opts.keep_tables && st.elems.get(b.elem as usize).is_some_and(|e| e.in_table);
+            if let Some(r) = mark.or_else(|| feats.kw(i).filter(|_| !table)) {
                 return Verdict::Drop(r);
             }
-            let chars = len32(&b.text);
-            if b.heading == 0 && u64::from(b.link_bytes) * 2 > u64::from(chars) && f.words < 40 {
+            if link_heavy && !table {
                 return Verdict::Drop(RemovalReason::Navigation);
             }
             Verdict::Keep
@@ -734,24 +856,25 @@ fn decide(st: &State) -> Vec<Verdict> {
 /// plain blocks (headings) between it and the region.
 fn extend_region(
     st: &State,
-    feats: &Feats,
+    feats: &Feats<'_>,
     mark_of: &impl Fn(&Block) -> Option<RemovalReason>,
+    bridge: usize,
     in_region: &mut [bool],
 ) {
     let good = |i: usize| {
-        let (Some(b), Some((f, kw))) = (st.blocks.get(i), feats.get(i)) else {
+        let Some(b) = st.blocks.get(i) else {
             return false;
         };
-        kw.is_none()
-            && mark_of(b).is_none()
-            && f.is_prose()
+        feats.f(i).is_prose()
             && u64::from(b.link_bytes) * 4 < u64::from(len32(&b.text))
+            && mark_of(b).is_none()
+            && feats.kw(i).is_none()
     };
     let small = |i: usize| {
-        let (Some(b), Some((_, kw))) = (st.blocks.get(i), feats.get(i)) else {
+        let Some(b) = st.blocks.get(i) else {
             return false;
         };
-        kw.is_none() && mark_of(b).is_none() && b.link_bytes == 0
+        b.link_bytes == 0 && mark_of(b).is_none() && feats.kw(i).is_none()
     };
     let (Some(first), Some(last)) = (
         in_region.iter().position(|x| *x),
@@ -771,7 +894,7 @@ fn extend_region(
                         *x = true;
                     }
                 }
-            } else if small(i) && pending.len() < 2 {
+            } else if small(i) && pending.len() < bridge {
                 pending.push(i);
             } else {
                 break;
@@ -786,7 +909,7 @@ fn extend_region(
 /// posts look the same and are content.
 fn thread_start(
     st: &State,
-    feats: &Feats,
+    feats: &Feats<'_>,
     mark_of: &impl Fn(&Block) -> Option<RemovalReason>,
     in_region: &[bool],
 ) -> usize {
@@ -796,17 +919,17 @@ fn thread_start(
     let region_prose: u64 = st
         .blocks
         .iter()
-        .zip(feats)
+        .zip(&feats.f)
         .enumerate()
-        .filter(|(i, (b, (f, _)))| counted(*i, b, f))
-        .map(|(_, (_, (f, _)))| u64::from(f.words))
+        .filter(|(i, (b, f))| counted(*i, b, f))
+        .map(|(_, (_, f))| u64::from(f.words))
         .sum();
     let mut seen = 0u64;
-    for (i, (b, (f, kw))) in st.blocks.iter().zip(feats).enumerate() {
+    for (i, (b, f)) in st.blocks.iter().zip(&feats.f).enumerate() {
         if !in_region.get(i).copied().unwrap_or(false) {
             continue;
         }
-        if *kw == Some(RemovalReason::Comments) && seen >= 50 && seen * 2 >= region_prose {
+        if seen >= 50 && seen * 2 >= region_prose && feats.kw(i) == Some(RemovalReason::Comments) {
             return i;
         }
         if counted(i, b, f) {
@@ -821,13 +944,13 @@ fn thread_start(
 /// and every element's raw score.
 fn best_container(
     st: &State,
-    feats: &Feats,
+    feats: &Feats<'_>,
     sums: &[Sums],
     excluded: &[bool],
     parent: impl Fn(usize) -> Option<usize>,
 ) -> Option<(usize, f32, Vec<f32>)> {
     let mut score = vec![0f32; st.elems.len()];
-    for (b, (f, _)) in st.blocks.iter().zip(feats) {
+    for (b, f) in st.blocks.iter().zip(&feats.f) {
         let chars = len32(&b.text);
         if chars < 25 || b.heading > 0 || u64::from(b.link_bytes) * 2 > u64::from(chars) {
             continue;
@@ -875,18 +998,18 @@ fn best_container(
 fn widen(
     st: &State,
     top: usize,
-    feats: &[(Features, Option<RemovalReason>)],
+    feats: &Feats<'_>,
     in_comments: &[bool],
     parent: impl Fn(usize) -> Option<usize>,
 ) -> usize {
     let mut prose = vec![0u32; st.elems.len()];
-    for (b, (f, kw)) in st.blocks.iter().zip(feats) {
+    for (i, (b, f)) in st.blocks.iter().zip(&feats.f).enumerate() {
         let el = b.elem as usize;
         let chars = len32(&b.text);
-        let counts = kw.is_none()
-            && f.is_prose()
+        let counts = f.is_prose()
             && u64::from(b.link_bytes) * 4 < u64::from(chars)
-            && !in_comments.get(el).copied().unwrap_or(true);
+            && !in_comments.get(el).copied().unwrap_or(true)
+            && feats.kw(i).is_none();
         if let (true, Some(x)) = (counts, prose.get_mut(el)) {
             *x = x.saturating_add(chars);
         }
@@ -1005,6 +1128,7 @@ fn clean_title(title: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::PageMetadata;
     use super::*;
 
     const PAGE: &str = r##"<!doctype html><html><head>
@@ -1160,5 +1284,120 @@ mod tests {
             "Night Trains Return"
         );
         assert_eq!(clean_title("Home | Courier"), "Home | Courier");
+    }
+
+    const BLOG: &str = r#"<!DOCTYPE html><html lang="en-GB"><head>
+<meta charset="utf-8"><title>Rebuilding a Dry Stone Wall | Field Notes</title>
+<meta name="author" content="Maren Holt">
+<meta property="article:published_time" content="2025-05-14T09:30:00+01:00">
+<meta property="og:site_name" content="Field Notes">
+<link rel="stylesheet" href="/s.css"><link rel="canonical" href="https://fieldnotes.example/dry-stone-wall">
+</head><body>
+<nav><a href="/">Home</a> <a href="/walls">Walls</a> <a href="/gates">Gates</a></nav>
+<article><h1>Rebuilding a Dry Stone Wall</h1>
+<p>The wall along the lower meadow had slumped in three places after the winter, so we took it down to the footings and started again, sorting every stone by size.</p>
+<p>Through-stones go in every metre or so, tying both faces together, and the hearting between the faces is packed by hand rather than thrown in loose.</p>
+<table><tr><td><a href="/t/1">Lime</a></td><td><a href="/t/2">Slate</a></td><td><a href="/t/3">Sandstone</a></td></tr></table>
+<p>By the end of the second weekend the wall stood straight again, and the sheep had already found the one gap we had not closed.</p>
+</article>
+<section class="comments"><h2>Responses</h2>
+<p>We did the same on our farm last autumn, and the through-stones made all the difference to how solid it feels.</p>
+<p>Lovely write-up, the photos of the sorted piles of stone are really helpful for a beginner like me.</p>
+</section>
+<footer><p>Copyright 2025 Field Notes</p></footer>
+</body></html>"#;
+
+    #[test]
+    fn metadata_from_head() {
+        let m = run(BLOG).metadata;
+        assert_eq!(m.author.as_deref(), Some("Maren Holt"));
+        assert_eq!(m.published.as_deref(), Some("2025-05-14T09:30:00+01:00"));
+        assert_eq!(m.site_name.as_deref(), Some("Field Notes"));
+        assert_eq!(
+            m.canonical_url.as_deref(),
+            Some("https://fieldnotes.example/dry-stone-wall")
+        );
+        assert_eq!(m.language.as_deref(), Some("en"));
+
+        let ld = r#"<html><head><meta property="og:locale" content="de_DE">
+<meta property="og:url" content="https://zeitung.example/a/1">
+<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-11-02",
+"author":{"@type":"Person","name":"Jonas Berg"},"publisher":{"name":"Die Zeitung"}}</script>
+</head><body><p>Der Stadtrat hat am Dienstag nach langer Debatte den neuen Haushalt beschlossen.</p></body></html>"#;
+        let s = run(ld);
+        assert!(!s.text.contains("NewsArticle"));
+        assert_eq!(
+            s.metadata,
+            PageMetadata {
+                author: Some("Jonas Berg".into()),
+                published: Some("2024-11-02".into()),
+                site_name: Some("Die Zeitung".into()),
+                canonical_url: Some("https://zeitung.example/a/1".into()),
+                language: Some("de".into()),
+            }
+        );
+        assert_eq!(
+            run("<p>no metadata at all here</p>").metadata,
+            PageMetadata::default()
+        );
+    }
+
+    #[test]
+    fn options_change_the_output() {
+        let plain = run(BLOG);
+        assert!(plain.text.contains("second weekend"));
+        assert!(!plain.text.contains("Lovely write-up"));
+        assert!(!plain.text.contains("Sandstone"));
+
+        let with_comments = strip(
+            BLOG,
+            &StripOptions {
+                keep_comments: true,
+                ..StripOptions::default()
+            },
+        );
+        assert!(with_comments.text.contains("Lovely write-up"));
+        assert!(with_comments.text.contains("second weekend"));
+        assert!(!with_comments.text.contains("Gates"));
+
+        let with_tables = strip(
+            BLOG,
+            &StripOptions {
+                keep_tables: true,
+                ..StripOptions::default()
+            },
+        );
+        assert!(with_tables.text.contains("Sandstone"));
+        assert!(!with_tables.text.contains("Lovely write-up"));
+
+        // Recall never keeps less than the balanced setting, precision never more.
+        let words = |s: &Stripped| s.text.split_whitespace().count();
+        let favor = |f: Favor| {
+            strip(
+                BLOG,
+                &StripOptions {
+                    favor: f,
+                    ..StripOptions::default()
+                },
+            )
+        };
+        assert!(words(&favor(Favor::Recall)) >= words(&plain));
+        assert!(words(&favor(Favor::Precision)) <= words(&plain));
+        assert!(favor(Favor::Precision).text.contains("second weekend"));
+    }
+
+    #[test]
+    fn mojibake_is_repaired() {
+        let good = "<html><head><meta charset=utf-8></head><body><p>Das Café an der                     Straße öffnet wieder – täglich ab acht Uhr, mit Kuchen für 3 €.</p></body></html>";
+        let bad = super::super::charset::mis_decode(good);
+        assert!(bad.contains("CafÃ©"));
+        let s = run(&bad);
+        assert!(
+            s.text
+                .contains("Das Café an der Straße öffnet wieder – täglich"),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("3 €"));
     }
 }

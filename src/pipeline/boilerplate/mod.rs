@@ -7,13 +7,37 @@
 //! too. Both are single passes plus linear post-processing, and neither
 //! recurses over the input, so hostile documents cannot blow the stack.
 
+mod charset;
 mod classify;
 mod html;
+mod meta;
 mod text;
+
+pub use meta::PageMetadata;
 
 /// Options of the strip stage.
 #[derive(Debug, Clone, Default)]
-pub struct StripOptions {}
+pub struct StripOptions {
+    /// Keep user comments (comment sections and reply threads) as content.
+    pub keep_comments: bool,
+    /// Keep the text of tables inside the content even where a block on its
+    /// own would look like navigation (short, link-heavy cells).
+    pub keep_tables: bool,
+    /// Which error to prefer when a block is in doubt.
+    pub favor: Favor,
+}
+
+/// The trade-off between dropping too much and keeping too much.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Favor {
+    /// The setting that scores best overall.
+    #[default]
+    Balanced,
+    /// Keep less: stricter on link-heavy and short blocks, a tighter region.
+    Precision,
+    /// Keep more: neighbouring blocks join the content more easily.
+    Recall,
+}
 
 /// Why a block was dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,6 +83,8 @@ pub struct Stripped {
     pub title: Option<String>,
     /// Every dropped block, in document order.
     pub removed: Vec<RemovedBlock>,
+    /// What the page states about itself (HTML only).
+    pub metadata: PageMetadata,
 }
 
 /// Strips boilerplate from plain text holding one block per line.
@@ -111,7 +137,25 @@ fn assemble<'a>(
 /// collapsed to one space; `pending_space` carries a break across calls so
 /// text arriving in pieces collapses the same as text arriving whole.
 fn push_collapsed(out: &mut String, s: &str, pending_space: &mut bool) {
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Runs of visible ASCII, most of any page, are copied whole.
+        let start = i;
+        while bytes.get(i).is_some_and(|b| (0x21..=0x7E).contains(b)) {
+            i += 1;
+        }
+        if i > start {
+            if *pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            *pending_space = false;
+            out.push_str(s.get(start..i).unwrap_or_default());
+        }
+        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        i += c.len_utf8();
         if c.is_whitespace() || c.is_control() || c == '\u{200b}' || c == '\u{feff}' {
             *pending_space = true;
         } else {

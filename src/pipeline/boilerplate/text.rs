@@ -35,13 +35,20 @@ impl Block {
     }
 }
 
-pub(super) fn strip(text: &str, _opts: &StripOptions) -> Stripped {
+pub(super) fn strip(text: &str, opts: &StripOptions) -> Stripped {
     let texts: Vec<String> = text
         .lines()
         .map(collapse)
         .filter(|t| !t.is_empty())
         .collect();
-    let verdicts = verdicts(texts.iter().map(String::as_str));
+    let mut verdicts = verdicts(texts.iter().map(String::as_str));
+    if opts.keep_comments {
+        for v in &mut verdicts {
+            if *v == Verdict::Drop(RemovalReason::Comments) {
+                *v = Verdict::Keep;
+            }
+        }
+    }
     assemble(texts.iter().map(String::as_str).zip(verdicts), None)
 }
 
@@ -281,5 +288,25 @@ Press inquiries: desk@example.org
         let long = "word, ".repeat(700_000);
         let s = strip(&long, &StripOptions::default());
         assert!(!s.text.is_empty());
+    }
+
+    #[test]
+    fn keep_comments_option() {
+        let page = format!(
+            "{}\n5 Comments\nWhat a wonderful bakery, we drive out every Sunday for the rye and it is always worth the trip.\nCongratulations to the whole team, the apprentices deserve the training and the town is proud of you.\n",
+            ARTICLE.lines().take(5).collect::<Vec<_>>().join("\n")
+        );
+        let plain = strip(&page, &StripOptions::default());
+        assert!(!plain.text.contains("wonderful bakery"), "{}", plain.text);
+        let kept = strip(
+            &page,
+            &StripOptions {
+                keep_comments: true,
+                ..StripOptions::default()
+            },
+        );
+        assert!(kept.text.contains("wonderful bakery"));
+        assert!(kept.text.contains("Congratulations to the whole team"));
+        assert!(kept.text.starts_with("Village Bakery"));
     }
 }
