@@ -161,6 +161,13 @@ const TEMPERATURE: f32 = 7.5;
 /// Confidence from which an answer counts as reliable.
 const RELIABLE: f64 = 0.9;
 
+/// Bytes of text scored between checks for a decided answer.
+const CHUNK_BYTES: usize = 1024;
+
+/// Score gap at which detection stops reading: softmax odds of e^9 (about
+/// 8,000 to 1) for the leader, far past what more text would overturn.
+const DECISIVE_MARGIN: f32 = TEMPERATURE * 9.0;
+
 /// Scripts none of the n-gram model's languages use: whatlang answers.
 const WHATLANG_SCRIPTS: &[whatlang::Script] = &[
     whatlang::Script::Kannada,
@@ -212,7 +219,17 @@ impl Detector {
             }
         }
         let mut scores = vec![0.0f32; model.languages.len()];
-        let (_, matched) = model.score(&sample, &mut scores);
+        let mut matched = 0;
+        // Read the evidence a slice at a time and stop once the leader is out
+        // of reach: a long single-language document is decided after a few
+        // KiB instead of the whole sample, which keeps detection cheap inside
+        // Summarize and Process.
+        for chunk in chunks(&sample, CHUNK_BYTES) {
+            matched += model.score(chunk, &mut scores).1;
+            if matched > 0 && leader_margin(&model.languages, &scores, allowed) >= DECISIVE_MARGIN {
+                break;
+            }
+        }
         if matched == 0 {
             return detect_whatlang(&sample, script, allowed);
         }
@@ -252,6 +269,45 @@ impl Detector {
                 .collect(),
         }
     }
+}
+
+/// Gap between the best and the second allowed language's scores
+/// (infinite when only one is allowed).
+fn leader_margin(languages: &[Language], scores: &[f32], allowed: &[Language]) -> f32 {
+    let (mut first, mut second) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for (l, &s) in languages.iter().zip(scores) {
+        if !allowed.is_empty() && !allowed.contains(l) {
+            continue;
+        }
+        if s > first {
+            second = first;
+            first = s;
+        } else if s > second {
+            second = s;
+        }
+    }
+    first - second
+}
+
+/// Splits `text` into slices of about `size` bytes, cut at whitespace so
+/// that no word is split between two slices.
+fn chunks(text: &str, size: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut end = floor_char_boundary(rest, size.min(rest.len()));
+        if end < rest.len() {
+            // Extend to the next whitespace (or the end) so words stay whole.
+            end = rest[end..]
+                .find(char::is_whitespace)
+                .map_or(rest.len(), |i| end + i);
+        }
+        let (head, tail) = rest.split_at(end);
+        rest = tail;
+        Some(head)
+    })
 }
 
 /// whatlang alone, for scripts and allow-lists outside the n-gram model.
@@ -516,6 +572,33 @@ mod tests {
             code_of("Share to Twitter Share to Facebook एक बार अवंतिपुर में साधु कोटिकर्ण आए।"),
             Some("hi")
         );
+    }
+
+    #[test]
+    fn chunks_cover_the_text_and_keep_words_whole() {
+        let text = "alpha beta gamma délta epsilon ".repeat(100);
+        let parts: Vec<&str> = chunks(&text, 50).collect();
+        assert_eq!(parts.concat(), text);
+        assert!(parts.len() > 10);
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.starts_with(char::is_whitespace) || p == &parts[0])
+        );
+        assert_eq!(chunks("", 10).count(), 0);
+        assert_eq!(
+            chunks("onewordonly", 3).collect::<Vec<_>>(),
+            ["onewordonly"]
+        );
+    }
+
+    #[test]
+    fn a_long_document_is_decided_early_and_still_right() {
+        let text = "Die Gemeinde hat den Haushalt für das kommende Jahr beschlossen und die Straßen saniert. "
+            .repeat(400);
+        let d = Detector::new().detect(&text, &[]);
+        assert_eq!(d.language().map(|l| l.code()), Some("de"));
+        assert!(d.reliable);
     }
 
     #[test]
