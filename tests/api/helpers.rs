@@ -3,6 +3,10 @@
 
 use std::net::SocketAddr;
 
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
 use textpipe::config::Settings;
 use textpipe::grpc::proto::text_pipe_service_client::TextPipeServiceClient;
 use textpipe::startup::Application;
@@ -31,6 +35,18 @@ impl TestApp {
     pub(crate) async fn new_client(&self) -> TextPipeServiceClient<Channel> {
         TextPipeServiceClient::new(channel(self.addr).await)
     }
+}
+
+/// HTTP/2 straight over hyper, without tonic's Channel stack: it honours no
+/// `grpc-timeout` of its own, so the status a caller sees is the server's.
+pub(crate) type RawChannel = Client<HttpConnector, tonic::body::Body>;
+
+pub(crate) fn raw_client(addr: SocketAddr) -> TextPipeServiceClient<RawChannel> {
+    let http = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http();
+    let origin = format!("http://{addr}").parse().expect("valid uri");
+    TextPipeServiceClient::with_origin(http, origin)
 }
 
 pub(crate) async fn channel(addr: SocketAddr) -> Channel {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use textpipe::grpc::proto::{DetectLanguageRequest, ProcessRequest, process_request};
 use tonic::{Code, Request};
 
-use crate::helpers::{big_page, occupy_only_slot, spawn_app, spawn_app_with};
+use crate::helpers::{big_page, occupy_only_slot, raw_client, spawn_app, spawn_app_with};
 
 fn process(html: String) -> ProcessRequest {
     ProcessRequest {
@@ -29,13 +29,15 @@ async fn the_servers_default_deadline_applies_to_calls_without_one() {
 #[tokio::test]
 async fn the_callers_deadline_is_honoured() {
     let mut app = spawn_app().await;
-    // The header alone, as any client sends it: tonic's `set_timeout` would
-    // also start a client-side timer and race the server's answer.
+    // Over a client with no timer of its own: tonic's Channel would start one
+    // from the same header and, on a loaded machine, answer CANCELLED before
+    // the server's DEADLINE_EXCEEDED arrives.
+    let mut raw = raw_client(app.addr);
     let mut request = Request::new(process(big_page(20_000)));
     request
         .metadata_mut()
         .insert("grpc-timeout", "200m".parse().expect("valid header"));
-    let err = app.client.process(request).await.unwrap_err();
+    let err = raw.process(request).await.unwrap_err();
     assert_eq!(err.code(), Code::DeadlineExceeded, "{err:?}");
     // A generous deadline lets the same work finish.
     let mut request = Request::new(process(big_page(50)));
