@@ -42,6 +42,9 @@ pub enum Command {
     Summarize(SummarizeArgs),
     /// Strip, detect and summarize; prints a ProcessResponse.
     Process(ProcessArgs),
+    /// Ask a running server's gRPC health service; exit 0 when SERVING.
+    /// Made for container health checks and probes.
+    HealthCheck(crate::probe::HealthCheckArgs),
 }
 
 impl Command {
@@ -138,12 +141,19 @@ pub struct ProcessArgs {
 /// Runs a one-shot command. Exit code 0 when every document succeeded,
 /// 1 when any failed, 2 when the input could not be read.
 pub fn run(command: Command) -> ExitCode {
-    let pipeline = Pipeline::new();
-    let result = match command {
+    let command = match command {
         Command::Serve(_) => {
             eprintln!("textpipe: serve is not a one-shot command");
             return ExitCode::from(2);
         }
+        // Before the pipeline is built: a probe must stay cheap.
+        Command::HealthCheck(args) => return crate::probe::run(&args),
+        other => other,
+    };
+    let pipeline = Pipeline::new();
+    let result = match command {
+        // Answered above.
+        Command::Serve(_) | Command::HealthCheck(_) => return ExitCode::from(2),
         Command::Detect(a) => one_or_lines(
             &pipeline,
             &a.input,

@@ -20,6 +20,24 @@ pub const DEFAULT_DEADLINE_MS: u64 = 10_000;
 pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 20_000;
 /// Default items of one `ProcessStream` call being worked on at once.
 pub const DEFAULT_STREAM_IN_FLIGHT: u32 = 8;
+/// Default address of the Prometheus metrics endpoint (`off` disables it).
+pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9464";
+/// Default age after which a client connection is asked to reconnect (GOAWAY),
+/// so long-lived HTTP/2 clients spread over new replicas.
+pub const DEFAULT_MAX_CONNECTION_AGE_MS: u64 = 300_000;
+
+/// Where metrics are served, if anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsListen(pub Option<SocketAddr>);
+
+fn parse_metrics_listen(s: &str) -> Result<MetricsListen, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(MetricsListen(None));
+    }
+    s.parse()
+        .map(|a| MetricsListen(Some(a)))
+        .map_err(|e| format!("expected host:port or `off`: {e}"))
+}
 
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -75,6 +93,16 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub stream_in_flight: u32,
 
+    /// Address of the Prometheus metrics endpoint (GET /metrics), or `off`.
+    #[arg(long, env = "TEXTPIPE_METRICS_LISTEN", default_value = DEFAULT_METRICS_LISTEN,
+          value_parser = parse_metrics_listen)]
+    pub metrics_listen: MetricsListen,
+
+    /// Milliseconds after which a connection is asked to close and reconnect (so clients rebalance); 0 never.
+    #[arg(long, env = "TEXTPIPE_MAX_CONNECTION_AGE_MS", default_value_t = DEFAULT_MAX_CONNECTION_AGE_MS,
+          value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
+    pub max_connection_age_ms: u64,
+
     /// Log format.
     #[arg(long, env = "TEXTPIPE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -98,6 +126,8 @@ impl Default for Settings {
             default_deadline_ms: DEFAULT_DEADLINE_MS,
             shutdown_grace_ms: DEFAULT_SHUTDOWN_GRACE_MS,
             stream_in_flight: DEFAULT_STREAM_IN_FLIGHT,
+            metrics_listen: MetricsListen(DEFAULT_METRICS_LISTEN.parse().ok()),
+            max_connection_age_ms: DEFAULT_MAX_CONNECTION_AGE_MS,
             log_format: LogFormat::Auto,
             log: "info".to_owned(),
         }
@@ -118,6 +148,11 @@ impl Settings {
     /// Time in-flight calls get after a stop signal.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_millis(self.shutdown_grace_ms)
+    }
+
+    /// Age after which connections are asked to reconnect, if any.
+    pub fn max_connection_age(&self) -> Option<Duration> {
+        (self.max_connection_age_ms > 0).then(|| Duration::from_millis(self.max_connection_age_ms))
     }
 
     /// Number of pipeline worker threads, resolving 0 to the core count.
@@ -161,6 +196,9 @@ mod tests {
         assert_eq!(parsed.shutdown_grace_ms, default.shutdown_grace_ms);
         assert_eq!(parsed.stream_in_flight, default.stream_in_flight);
         assert_eq!(parsed.listen.port(), 50051);
+        assert_eq!(parsed.metrics_listen, default.metrics_listen);
+        assert!(default.metrics_listen.0.is_some());
+        assert_eq!(parsed.max_connection_age_ms, default.max_connection_age_ms);
     }
 
     #[test]
@@ -180,5 +218,18 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("--log"), "{err}");
+        let err = Cli::try_parse_from(["textpipe", "--metrics-listen", "nowhere"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--metrics-listen"), "{err}");
+    }
+
+    #[test]
+    fn metrics_can_be_turned_off() {
+        let parsed = Cli::try_parse_from(["textpipe", "--metrics-listen", "off"])
+            .unwrap()
+            .settings;
+        assert_eq!(parsed.metrics_listen, MetricsListen(None));
     }
 }

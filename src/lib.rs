@@ -26,7 +26,9 @@
 pub mod cli;
 pub mod config;
 pub mod grpc;
+pub mod metrics;
 pub mod pipeline;
+pub mod probe;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

@@ -19,6 +19,7 @@ use tonic_health::server::HealthReporter;
 use crate::config::Settings;
 use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
 use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
+use crate::metrics::{self, Metrics};
 use crate::pipeline::Pipeline;
 
 /// A bound, not yet serving, textpipe server.
@@ -26,6 +27,7 @@ use crate::pipeline::Pipeline;
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
+    metrics_listener: Option<(TcpListener, SocketAddr)>,
     settings: Settings,
     pipeline: Arc<Pipeline>,
     health: HealthReporter,
@@ -46,9 +48,22 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .context("cannot read the bound address")?;
+        let metrics_listener = match settings.metrics_listen.0 {
+            None => None,
+            Some(addr) => {
+                let listener = TcpListener::bind(addr).await.with_context(|| {
+                    format!("cannot listen on {addr} (--metrics-listen / TEXTPIPE_METRICS_LISTEN)")
+                })?;
+                let bound = listener
+                    .local_addr()
+                    .context("cannot read the metrics address")?;
+                Some((listener, bound))
+            }
+        };
         Ok(Self {
             listener,
             local_addr,
+            metrics_listener,
             pipeline: Arc::new(Pipeline::new()),
             health: HealthReporter::new(),
             settings,
@@ -58,6 +73,11 @@ impl Application {
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The address metrics are served on, unless they are off.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().map(|(_, addr)| *addr)
     }
 
     /// A handle on the health statuses this server reports.
@@ -74,6 +94,7 @@ impl Application {
         let Self {
             listener,
             local_addr,
+            metrics_listener,
             settings,
             pipeline,
             health,
@@ -85,9 +106,16 @@ impl Application {
             default_deadline: settings.default_deadline(),
             stream_in_flight: settings.stream_in_flight as usize,
         };
-        let service = TextPipeServiceServer::new(TextPipe::new(pipeline, limits, stop_rx.clone()))
-            .max_decoding_message_size(settings.max_message_size())
-            .max_encoding_message_size(settings.max_message_size());
+        let metrics = Arc::new(Metrics::new());
+        // Aborted when this function returns; scrapes need no draining.
+        let _metrics_task = metrics_listener.map(|(listener, addr)| {
+            tracing::info!(metrics_address = %addr, "metrics served at /metrics");
+            AbortOnDrop(tokio::spawn(metrics::serve(listener, Arc::clone(&metrics))))
+        });
+        let service =
+            TextPipeServiceServer::new(TextPipe::new(pipeline, limits, stop_rx.clone(), metrics))
+                .max_decoding_message_size(settings.max_message_size())
+                .max_encoding_message_size(settings.max_message_size());
         let service = InterceptedService::new(service, stamp_arrival);
 
         let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
@@ -101,7 +129,15 @@ impl Application {
             .await;
 
         let mut server_stop = stop_rx.clone();
-        let server = Server::builder()
+        let mut builder = Server::builder();
+        if let Some(age) = settings.max_connection_age() {
+            // Clients get GOAWAY and reconnect, landing on new replicas too;
+            // calls in flight get the drain grace to finish.
+            builder = builder
+                .max_connection_age(age)
+                .max_connection_age_grace(settings.shutdown_grace());
+        }
+        let server = builder
             .max_concurrent_streams(settings.max_concurrent_streams)
             .tcp_nodelay(true)
             .add_service(HealthServer::new(DrainingHealth::new(
@@ -142,6 +178,15 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Aborts the task when dropped, so no exit path leaves it running.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -6,8 +6,8 @@ use tonic::Status;
 
 use super::proto;
 use crate::pipeline::{
-    Document, Favor, Language, Order, Pipeline, PipelineError, ProcessOptions, StripOptions,
-    SummaryOptions,
+    Document, Favor, Language, Order, Pipeline, PipelineError, ProcessOptions, StageTimings,
+    StripOptions, SummaryOptions,
 };
 
 /// Most sentences a summary may ask for.
@@ -296,15 +296,24 @@ impl SummarizeCall {
     }
 
     pub(crate) fn run(self, p: &Pipeline) -> Result<proto::SummarizeResponse, PipelineError> {
+        self.run_timed(p).map(|(response, _)| response)
+    }
+
+    /// [`Self::run`], also telling how long each stage took.
+    pub(crate) fn run_timed(
+        self,
+        p: &Pipeline,
+    ) -> Result<(proto::SummarizeResponse, StageTimings), PipelineError> {
         let summary = p.summarize(self.doc.as_document(), self.language, &self.options)?;
-        Ok(proto::SummarizeResponse {
+        let response = proto::SummarizeResponse {
             sentences: summary
                 .sentences
                 .iter()
                 .map(super::convert::sentence)
                 .collect(),
             language: Some(super::convert::language(&summary.detection)),
-        })
+        };
+        Ok((response, summary.timings))
     }
 }
 
@@ -351,8 +360,20 @@ impl ProcessCall {
     }
 
     pub(crate) fn run(self, p: &Pipeline) -> Result<proto::ProcessResponse, PipelineError> {
+        self.run_timed(p).map(|(response, _)| response)
+    }
+
+    /// [`Self::run`], also telling how long each stage took.
+    pub(crate) fn run_timed(
+        self,
+        p: &Pipeline,
+    ) -> Result<(proto::ProcessResponse, StageTimings), PipelineError> {
         let processed = p.process(self.doc.as_document(), &self.options)?;
-        Ok(super::convert::process_response(self.id, processed))
+        let timings = processed.timings;
+        Ok((
+            super::convert::process_response(self.id, processed),
+            timings,
+        ))
     }
 }
 

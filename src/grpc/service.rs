@@ -14,7 +14,8 @@ use tracing::{Instrument, Span};
 use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
 use super::{convert, deadline, status::code_name};
-use crate::pipeline::{Pipeline, PipelineError};
+use crate::metrics::Metrics;
+use crate::pipeline::{Pipeline, PipelineError, StageTimings};
 
 /// Bounds the service enforces per call.
 #[derive(Debug, Clone)]
@@ -37,21 +38,29 @@ pub struct TextPipe {
     limits: Limits,
     /// Turns true when the server is stopping: streams stop taking items.
     stopping: watch::Receiver<bool>,
+    metrics: Arc<Metrics>,
 }
 
 impl TextPipe {
     /// A service over `pipeline` with the given bounds.
-    pub fn new(pipeline: Arc<Pipeline>, limits: Limits, stopping: watch::Receiver<bool>) -> Self {
+    pub fn new(
+        pipeline: Arc<Pipeline>,
+        limits: Limits,
+        stopping: watch::Receiver<bool>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             pipeline,
             admission: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
             limits,
             stopping,
+            metrics,
         }
     }
 
-    fn admit(&self) -> Result<OwnedSemaphorePermit, Status> {
+    fn admit(&self, method: &'static str) -> Result<OwnedSemaphorePermit, Status> {
         self.admission.clone().try_acquire_owned().map_err(|_| {
+            self.metrics.shed(method);
             Status::resource_exhausted(format!(
                 "server busy: {} calls already in progress; retry with backoff",
                 self.limits.max_concurrent_requests
@@ -64,7 +73,8 @@ impl TextPipe {
     }
 
     /// Runs `work` on the blocking pool, holding `permit` until the work
-    /// really ends (even past the deadline, so overload stays bounded).
+    /// really ends (even past the deadline, so overload stays bounded), and
+    /// records its stage timings.
     async fn run<T, F>(
         &self,
         permit: OwnedSemaphorePermit,
@@ -72,14 +82,25 @@ impl TextPipe {
         work: F,
     ) -> Result<T, Status>
     where
-        F: FnOnce(&Pipeline) -> Result<T, PipelineError> + Send + 'static,
+        F: FnOnce(&Pipeline) -> Result<(T, StageTimings), PipelineError> + Send + 'static,
         T: Send + 'static,
     {
         let pipeline = Arc::clone(&self.pipeline);
+        let metrics = Arc::clone(&self.metrics);
         let span = Span::current();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            span.in_scope(|| work(&pipeline))
+            let (out, timings) = span.in_scope(|| work(&pipeline))?;
+            for (stage, took) in [
+                ("strip", timings.strip),
+                ("detect", timings.detect),
+                ("summarize", timings.summarize),
+            ] {
+                if !took.is_zero() {
+                    metrics.stage(stage, took);
+                }
+            }
+            Ok::<T, PipelineError>(out)
         });
         match tokio::time::timeout(limit, task).await {
             Err(_) => Err(Status::deadline_exceeded(format!(
@@ -104,24 +125,50 @@ impl TextPipe {
         work: F,
     ) -> Result<Response<Resp>, Status>
     where
-        F: FnOnce(Call, &Pipeline) -> Result<Resp, PipelineError> + Send + 'static,
+        F: FnOnce(Call, &Pipeline) -> Result<(Resp, StageTimings), PipelineError> + Send + 'static,
         Call: Send + 'static,
         Resp: Send + 'static,
     {
         let span = tracing::info_span!("rpc", method, input_bytes = tracing::field::Empty);
         let started = Instant::now();
+        let _in_flight = self.metrics.in_flight();
         let limit = self.deadline(&request);
         let result = async {
-            let permit = self.admit()?;
+            let permit = self.admit(method)?;
             let call = prepare(request.into_inner())?;
-            Span::current().record("input_bytes", input_bytes(&call));
+            let bytes = input_bytes(&call);
+            self.metrics.input_bytes(method, bytes);
+            Span::current().record("input_bytes", bytes);
             self.run(permit, limit, move |p| work(call, p)).await
         }
         .instrument(span.clone())
         .await;
-        log_outcome(&span, started, result.as_ref().err());
+        self.finished(method, &span, started, result.as_ref().err());
         result.map(Response::new)
     }
+
+    /// The one log line and the metrics of a finished call.
+    fn finished(
+        &self,
+        method: &'static str,
+        span: &Span,
+        started: Instant,
+        error: Option<&Status>,
+    ) {
+        let code = error.map_or("OK", |status| code_name(status.code()));
+        self.metrics.finished(method, code, started.elapsed());
+        log_outcome(span, started, error);
+    }
+}
+
+/// Times a single-stage call as that stage.
+fn single_stage<T>(
+    stage: fn(Duration) -> StageTimings,
+    work: impl FnOnce() -> Result<T, PipelineError>,
+) -> Result<(T, StageTimings), PipelineError> {
+    let started = Instant::now();
+    let out = work()?;
+    Ok((out, stage(started.elapsed())))
 }
 
 fn log_outcome(span: &Span, started: Instant, error: Option<&Status>) {
@@ -149,7 +196,15 @@ impl TextPipeService for TextPipe {
             request,
             DetectCall::try_from,
             DetectCall::input_bytes,
-            |c, p| c.run(p),
+            |c, p| {
+                single_stage(
+                    |detect| StageTimings {
+                        detect,
+                        ..StageTimings::default()
+                    },
+                    || c.run(p),
+                )
+            },
         )
         .await
     }
@@ -163,7 +218,15 @@ impl TextPipeService for TextPipe {
             request,
             StripCall::try_from,
             StripCall::input_bytes,
-            |c, p| c.run(p),
+            |c, p| {
+                single_stage(
+                    |strip| StageTimings {
+                        strip,
+                        ..StageTimings::default()
+                    },
+                    || c.run(p),
+                )
+            },
         )
         .await
     }
@@ -177,7 +240,7 @@ impl TextPipeService for TextPipe {
             request,
             SummarizeCall::try_from,
             SummarizeCall::input_bytes,
-            |c, p| c.run(p),
+            |c, p| c.run_timed(p),
         )
         .await
     }
@@ -191,7 +254,7 @@ impl TextPipeService for TextPipe {
             request,
             ProcessCall::try_from,
             ProcessCall::input_bytes,
-            |c, p| c.run(p),
+            |c, p| c.run_timed(p),
         )
         .await
     }
@@ -209,15 +272,16 @@ impl TextPipeService for TextPipe {
         );
         // A saturated server refuses new streams at once. The stream holds no
         // slot itself (that could starve its own items); each item waits for one.
-        drop(self.admit()?);
+        drop(self.admit("ProcessStream")?);
         let (tx, rx) = mpsc::channel(self.limits.stream_in_flight);
         let service = self.clone();
         let inbound = request.into_inner();
         tokio::spawn(
             async move {
                 let started = Instant::now();
+                let _in_flight = service.metrics.in_flight();
                 let error = service.drive_stream(inbound, tx).await.err();
-                log_outcome(&Span::current(), started, error.as_ref());
+                service.finished("ProcessStream", &Span::current(), started, error.as_ref());
             }
             .instrument(span),
         );
@@ -288,8 +352,12 @@ impl TextPipe {
                 .acquire_owned()
                 .await
                 .map_err(|_| Status::unavailable("server is stopping"))?;
-            self.run(permit, self.limits.default_deadline, move |p| call.run(p))
-                .await
+            self.metrics
+                .input_bytes("ProcessStream", call.input_bytes());
+            self.run(permit, self.limits.default_deadline, move |p| {
+                call.run_timed(p)
+            })
+            .await
         }
         .await;
         match result {
@@ -314,6 +382,7 @@ mod tests {
                 stream_in_flight: 2,
             },
             rx,
+            Arc::new(Metrics::new()),
         )
     }
 

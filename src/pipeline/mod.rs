@@ -10,6 +10,8 @@ mod langid;
 mod segment;
 mod summarize;
 
+use std::time::{Duration, Instant};
+
 pub use boilerplate::{Favor, PageMetadata, RemovalReason, RemovedBlock, StripOptions, Stripped};
 pub use error::PipelineError;
 pub use langid::{Candidate, Detection, Detector, Language};
@@ -60,6 +62,28 @@ pub struct Processed {
     pub detection: Detection,
     /// Summary of the stripped text.
     pub summary: Vec<SummarySentence>,
+    /// Time each stage took.
+    pub timings: StageTimings,
+}
+
+/// Wall time each stage of one call took (zero for a stage not run), for
+/// the service's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageTimings {
+    /// Boilerplate stripping (HTML parse included).
+    pub strip: Duration,
+    /// Language detection.
+    pub detect: Duration,
+    /// Sentence splitting and selection.
+    pub summarize: Duration,
+}
+
+/// Runs `f`, adding the time it took to `into`.
+fn timed<T>(into: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = f();
+    *into += started.elapsed();
+    out
 }
 
 /// The result of [`Pipeline::summarize`].
@@ -71,6 +95,8 @@ pub struct Summary {
     pub sentences: Vec<SummarySentence>,
     /// The text the sentences were taken from (the stripped text for HTML).
     pub text: String,
+    /// Time each stage took.
+    pub timings: StageTimings,
 }
 
 /// The pipeline, built once at start-up and shared by every call.
@@ -120,20 +146,26 @@ impl Pipeline {
         opts: &SummaryOptions,
     ) -> Result<Summary, PipelineError> {
         require_content(doc.field(), doc.as_str())?;
+        let mut timings = StageTimings::default();
         let text = match doc {
             // Plain text is summarized as given so offsets point into the caller's text.
             Document::Text(text) => text.to_owned(),
-            Document::Html(html) => boilerplate::strip_html(html, &StripOptions::default()).text,
+            Document::Html(html) => timed(&mut timings.strip, || {
+                boilerplate::strip_html(html, &StripOptions::default()).text
+            }),
         };
         let detection = match language {
             Some(language) => Detection::given(language),
-            None => self.detector.detect(&text, &[]),
+            None => timed(&mut timings.detect, || self.detector.detect(&text, &[])),
         };
-        let sentences = summarize::summarize(&text, detection.language(), opts);
+        let sentences = timed(&mut timings.summarize, || {
+            summarize::summarize(&text, detection.language(), opts)
+        });
         Ok(Summary {
             detection,
             sentences,
             text,
+            timings,
         })
     }
 
@@ -147,15 +179,20 @@ impl Pipeline {
         doc: Document<'_>,
         opts: &ProcessOptions,
     ) -> Result<Processed, PipelineError> {
-        let stripped = self.strip(doc, &opts.strip)?;
-        let detection = self
-            .detector
-            .detect(&stripped.text, &opts.allowed_languages);
-        let summary = summarize::summarize(&stripped.text, detection.language(), &opts.summary);
+        let mut timings = StageTimings::default();
+        let stripped = timed(&mut timings.strip, || self.strip(doc, &opts.strip))?;
+        let detection = timed(&mut timings.detect, || {
+            self.detector
+                .detect(&stripped.text, &opts.allowed_languages)
+        });
+        let summary = timed(&mut timings.summarize, || {
+            summarize::summarize(&stripped.text, detection.language(), &opts.summary)
+        });
         Ok(Processed {
             stripped,
             detection,
             summary,
+            timings,
         })
     }
 }

@@ -35,7 +35,15 @@ fn a_bad_setting_stops_start_up_and_names_the_setting() {
 #[tokio::test]
 async fn sigterm_turns_health_off_and_exits_zero() {
     let mut child = tokio::process::Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "off",
+            "--log-format",
+            "json",
+        ])
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -73,6 +81,10 @@ async fn sigterm_turns_health_off_and_exits_zero() {
         .into_inner()
         .status;
     assert_eq!(status, ServingStatus::Serving as i32);
+    // The probe subcommand a container health check runs agrees.
+    let (ok, out) = health_check(addr);
+    assert!(ok, "health-check exits 0 on a serving server");
+    assert_eq!(out.trim(), "SERVING");
 
     let pid = child.id().expect("running").to_string();
     let killed = Command::new("kill")
@@ -85,6 +97,26 @@ async fn sigterm_turns_health_off_and_exits_zero() {
     let logs = drain.await.expect("drain joins").join("\n");
     assert!(logs.contains("SIGTERM"), "{logs}");
     assert!(!logs.contains("flood"), "logs never carry document text");
+    // Nobody listens any more: the probe fails.
+    let (ok, _) = health_check(addr);
+    assert!(!ok, "health-check exits non-zero when the server is gone");
+}
+
+fn health_check(addr: std::net::SocketAddr) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args([
+            "health-check",
+            "--addr",
+            &addr.to_string(),
+            "--timeout-ms",
+            "5000",
+        ])
+        .output()
+        .expect("binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 fn run_cli(args: &[&str], stdin: &str) -> (bool, String) {

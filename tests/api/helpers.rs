@@ -7,7 +7,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use textpipe::config::Settings;
+use textpipe::config::{MetricsListen, Settings};
 use textpipe::grpc::proto::text_pipe_service_client::TextPipeServiceClient;
 use textpipe::startup::Application;
 use tokio::sync::oneshot;
@@ -17,6 +17,7 @@ use tonic_health::pb::health_client::HealthClient;
 
 pub(crate) struct TestApp {
     pub(crate) addr: SocketAddr,
+    pub(crate) metrics_addr: Option<SocketAddr>,
     pub(crate) client: TextPipeServiceClient<Channel>,
     pub(crate) health: HealthClient<Channel>,
     stop: Option<oneshot::Sender<()>>,
@@ -61,6 +62,7 @@ pub(crate) async fn channel(addr: SocketAddr) -> Channel {
 pub(crate) async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         listen: "127.0.0.1:0".parse().expect("literal address"),
+        metrics_listen: MetricsListen(Some("127.0.0.1:0".parse().expect("literal address"))),
         shutdown_grace_ms: 5_000,
         ..Settings::default()
     };
@@ -69,6 +71,7 @@ pub(crate) async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp
         .await
         .expect("app builds and binds");
     let addr = app.local_addr();
+    let metrics_addr = app.metrics_addr();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stop_rx.await;
@@ -76,6 +79,7 @@ pub(crate) async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp
     let channel = channel(addr).await;
     TestApp {
         addr,
+        metrics_addr,
         client: TextPipeServiceClient::new(channel.clone()),
         health: HealthClient::new(channel),
         stop: Some(stop_tx),

@@ -7,6 +7,7 @@ mod bad_input;
 mod binary;
 mod health;
 mod limits;
+mod metrics;
 mod reflection;
 mod rpcs;
 mod shutdown;
