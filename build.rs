@@ -21,6 +21,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     tonic_prost_build::configure()
         .file_descriptor_set_path(&descriptor_path)
+        // Malformed requests are INVALID_ARGUMENT, not INTERNAL (src/grpc/codec.rs).
+        .codec_path("crate::grpc::codec::Codec")
         .compile_protos(&[PROTO], &["proto"])?;
 
     let descriptors = std::fs::read(&descriptor_path)?;

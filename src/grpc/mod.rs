@@ -2,6 +2,7 @@
 //! pipeline off the async reactor, and maps errors to `Status` in one place.
 
 mod calls;
+pub mod codec;
 mod convert;
 mod deadline;
 mod health;

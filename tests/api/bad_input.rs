@@ -150,3 +150,43 @@ async fn hostile_input_never_takes_the_server_down() {
     assert!(ok.is_ok());
     app.stop();
 }
+
+/// `DetectLanguageRequest` as raw bytes on the wire: field 1 carries whatever
+/// the test puts there, UTF-8 or not.
+#[derive(Clone, PartialEq, prost::Message)]
+struct RawDetectRequest {
+    #[prost(bytes = "vec", tag = "1")]
+    text: Vec<u8>,
+}
+
+#[tokio::test]
+async fn a_string_that_is_not_utf8_is_invalid_argument() {
+    let mut app = spawn_app().await;
+    let mut grpc = tonic::client::Grpc::new(crate::helpers::channel(app.addr).await);
+    grpc.ready().await.expect("channel ready");
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static(
+        "/textpipe.v1.TextPipeService/DetectLanguage",
+    );
+    let request = tonic::Request::new(RawDetectRequest {
+        text: b"caf\xe9 au lait \xff\xfe".to_vec(),
+    });
+    let err = grpc
+        .unary::<_, textpipe::grpc::proto::DetectLanguageResponse, _>(
+            request,
+            path,
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
+    assert!(err.message().contains("UTF-8"), "{}", err.message());
+    // The server is fine afterwards.
+    app.client
+        .detect_language(DetectLanguageRequest {
+            text: ARTICLE.into(),
+            allowed_languages: vec![],
+        })
+        .await
+        .expect("next call works");
+    app.stop();
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Load test of the release server with h2load (Debian package nghttp2-client),
+# which replays a prebuilt gRPC frame as the body of every request.
+#
+# For each call type — health Check (the ceiling), DetectLanguage on 1 KB,
+# Summarize on a 5 KB article, StripBoilerplate and Process on a 100 KB page —
+# at concurrency 1, 16 and 64, on one multiplexed connection (-c1 -mN) and on
+# N connections (-cN -m1), it prints RPS, p50, p99 (from h2load's per-request
+# log) and the server's CPU per call (from /proc). h2load sees only HTTP
+# status, so every answer is also checked through the server's own metrics:
+# the count of calls answered OK must grow by exactly the number of requests
+# sent, and no other status code may appear. Then it reports RSS: idle, after
+# the load, and under 64 concurrent ~4 MiB Process requests.
+#
+# Usage: benches/load.sh [SECONDS per run, default 5]
+# Output: a table on stdout; raw h2load logs under target/load/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_RUN=${1:-5}
+OUT=target/load
+PORT=${PORT:-50251}
+METRICS_PORT=${METRICS_PORT:-9664}
+ADDR=127.0.0.1:$PORT
+mkdir -p "$OUT"
+
+command -v h2load >/dev/null || {
+  echo "installing nghttp2-client for h2load" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null
+}
+
+cargo build --release --locked --quiet --bin textpipe
+# Admission well above the highest concurrency, so nothing is shed and every
+# call is measured; logs at warn so the figures are the service's, not the
+# terminal's (the per-call info line costs a few µs).
+target/release/textpipe serve --listen "$ADDR" --metrics-listen "127.0.0.1:$METRICS_PORT" \
+  --max-concurrent-requests 1024 --log warn --log-format json 2>"$OUT/server.log" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  target/release/textpipe health-check --addr "$ADDR" --timeout-ms 500 >/dev/null 2>&1 && break
+  sleep 0.1
+done
+kill -0 $SERVER || { echo "server did not start" >&2; exit 1; }
+
+# Request bodies: the 5-byte gRPC frame header and a hand-encoded protobuf.
+python3 - "$OUT" <<'PY'
+import struct, sys
+out = sys.argv[1]
+def field(no, data):  # length-delimited field
+    n, varint = len(data), b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        varint += bytes([b | (0x80 if n else 0)])
+        if not n:
+            break
+    return bytes([(no << 3) | 2]) + varint + data
+def frame(msg):
+    return b"\0" + struct.pack(">I", len(msg)) + msg
+sentences = [
+    "The council approved the new budget after a long debate on Tuesday evening.",
+    "Residents asked for more buses on the northern routes, which are often full by eight.",
+    "A spokesperson said the library would keep its weekend opening hours for another year.",
+    "Engineers expect the bridge repairs to finish before the first snow arrives.",
+    "Shop owners on the high street reported their best December in a decade.",
+    "Volunteers planted two hundred trees along the river path over the weekend.",
+]
+def text(size):
+    parts, i = [], 0
+    while sum(len(p) + 1 for p in parts) < size:
+        parts.append(sentences[i % len(sentences)]); i += 1
+        if i % 4 == 0: parts[-1] += "\n"
+    return " ".join(parts)[:size]
+def page(size):
+    nav = "".join(f'<li><a href="/s/{i}">Section {i}</a></li>' for i in range(12))
+    body = "".join(f"<p>{p}</p>" for p in text(size - 1500).split("\n") if p.strip())
+    return (f'<html><head><title>Budget | Town News</title></head><body><ul class="menu">{nav}</ul>'
+            f'<article><h1>Budget approved</h1>{body}</article>'
+            f'<footer>© 2026 Town News. All rights reserved.</footer></body></html>')
+bodies = {
+    "health": b"",
+    "detect": field(1, text(1024).encode()),
+    "summarize": field(1, text(5 * 1024).encode()),
+    "strip": field(2, page(100 * 1024).encode()),
+    "process": field(3, page(100 * 1024).encode()),
+    "process4m": field(3, page(4_000_000).encode()),
+}
+for name, msg in bodies.items():
+    open(f"{out}/{name}.bin", "wb").write(frame(msg))
+PY
+
+declare -A PATHS=(
+  [health]=/grpc.health.v1.Health/Check
+  [detect]=/textpipe.v1.TextPipeService/DetectLanguage
+  [summarize]=/textpipe.v1.TextPipeService/Summarize
+  [strip]=/textpipe.v1.TextPipeService/StripBoilerplate
+  [process]=/textpipe.v1.TextPipeService/Process
+)
+declare -A METHODS=([detect]=DetectLanguage [summarize]=Summarize [strip]=StripBoilerplate [process]=Process)
+
+metrics() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "http://127.0.0.1:$METRICS_PORT/metrics"; }
+# Calls of METHOD answered with CODE so far.
+count() { metrics | awk -v m="$1" -v c="$2" '$1 == "textpipe_calls_total{method=\""m"\",code=\""c"\"}" {print $2; f=1} END {if (!f) print 0}'; }
+# Calls of METHOD answered with any code but OK so far.
+not_ok() { metrics | awk -v m="$1" 'index($1, "textpipe_calls_total{method=\""m"\"") == 1 && $1 !~ /code="OK"/ {s += $2} END {print s + 0}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+rss_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$SERVER/status"; }
+TICK=$(getconf CLK_TCK)
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${SECONDS_PER_RUN}s per run"
+echo "idle RSS: $(( $(rss_kb VmRSS) / 1024 )) MB"
+printf '%-10s %-6s %5s %5s %10s %9s %9s %12s %s\n' call mode conns streams rps p50_ms p99_ms cpu_us/call check
+failed=0
+for call in health detect summarize strip process; do
+  for conc in 1 16 64; do
+    for mode in one many; do
+      [ "$conc" = 1 ] && [ "$mode" = many ] && continue
+      if [ "$mode" = one ]; then conns=1; streams=$conc; else conns=$conc; streams=1; fi
+      log="$OUT/$call-$mode-$conc.tsv"
+      method=${METHODS[$call]:-}
+      [ -n "$method" ] && ok0=$(count "$method" OK) && bad0=$(not_ok "$method")
+      cpu0=$(cpu_ticks)
+      h2load -D "$SECONDS_PER_RUN" -c "$conns" -m "$streams" -t 1 \
+        -H 'content-type: application/grpc' -H 'te: trailers' \
+        -d "$OUT/$call.bin" --log-file="$log" "http://$ADDR${PATHS[$call]}" >"$OUT/$call-$mode-$conc.out" 2>&1 || true
+      cpu1=$(cpu_ticks)
+      read -r n rps p50 p99 http_ok < <(python3 - "$log" "$SECONDS_PER_RUN" <<'PY'
+import sys
+rows = [l.split("\t") for l in open(sys.argv[1]) if l.strip()]
+lat = sorted(int(r[2]) / 1000 for r in rows)
+ok = sum(1 for r in rows if r[1] == "200")
+pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else 0
+print(len(rows), round(len(rows) / float(sys.argv[2])), f"{pick(0.5):.2f}", f"{pick(0.99):.2f}", ok)
+PY
+)
+      check=ok
+      [ "$http_ok" = "$n" ] || check="HTTP-non-200:$((n - http_ok))"
+      if [ -n "$method" ]; then
+        ok1=$(count "$method" OK); bad1=$(not_ok "$method")
+        # h2load stops at the deadline; calls it abandoned may still finish OK.
+        [ $((bad1 - bad0)) = 0 ] || check="grpc-errors:$((bad1 - bad0))"
+        [ $((ok1 - ok0)) -ge "$n" ] || check="grpc-ok:$((ok1 - ok0))/$n"
+      fi
+      [ "$check" = ok ] || failed=1
+      cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) / $TICK * 1e6 / max(1, $n), 1))")
+      printf '%-10s %-6s %5s %5s %10s %9s %9s %12s %s\n' "$call" "$mode" "$conns" "$streams" "$rps" "$p50" "$p99" "$cpu_us" "$check"
+    done
+  done
+done
+echo "peak RSS after the load above: $(( $(rss_kb VmHWM) / 1024 )) MB"
+
+# 64 concurrent requests of ~4 MiB each, on 8 connections.
+ok0=$(count Process OK)
+h2load -n 64 -c 8 -m 8 -t 1 -H 'content-type: application/grpc' -H 'te: trailers' \
+  -d "$OUT/process4m.bin" "http://$ADDR${PATHS[process]}" >"$OUT/process4m.out" 2>&1 || true
+ok1=$(count Process OK)
+echo "64 concurrent 4 MiB Process calls: $((ok1 - ok0)) OK; peak RSS $(( $(rss_kb VmHWM) / 1024 )) MB; RSS now $(( $(rss_kb VmRSS) / 1024 )) MB"
+[ $((ok1 - ok0)) = 64 ] || failed=1
+exit $failed
