@@ -78,6 +78,9 @@ pub struct DetectArgs {
     /// Allowed languages, comma-separated ISO 639-1/639-3 codes.
     #[arg(long, value_delimiter = ',')]
     allow: Vec<String>,
+    /// Also split the text into spans by language.
+    #[arg(long)]
+    segments: bool,
 }
 
 /// Whether the document is HTML.
@@ -160,6 +163,7 @@ pub fn run(command: Command) -> ExitCode {
             |text| proto::DetectLanguageRequest {
                 text,
                 allowed_languages: a.allow.clone(),
+                segments: a.segments,
             },
             detect,
         ),

@@ -194,6 +194,7 @@ fn summary_options(f: SummaryFields<'_>) -> Result<SummaryOptions, Status> {
 pub(crate) struct DetectCall {
     text: String,
     allowed: Vec<Language>,
+    segments: bool,
 }
 
 impl TryFrom<proto::DetectLanguageRequest> for DetectCall {
@@ -203,6 +204,7 @@ impl TryFrom<proto::DetectLanguageRequest> for DetectCall {
         Ok(Self {
             allowed: allowed_languages("allowed_languages", &req.allowed_languages)?,
             text: req.text,
+            segments: req.segments,
         })
     }
 }
@@ -214,9 +216,18 @@ impl DetectCall {
 
     pub(crate) fn run(self, p: &Pipeline) -> Result<proto::DetectLanguageResponse, PipelineError> {
         let detection = p.detect(&self.text, &self.allowed)?;
+        let segments = if self.segments {
+            p.segments(&self.text, &self.allowed)?
+                .iter()
+                .map(super::convert::segment)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(proto::DetectLanguageResponse {
             language: Some(super::convert::language(&detection)),
             alternatives: super::convert::alternatives(&detection),
+            segments,
         })
     }
 }
@@ -440,6 +451,7 @@ mod tests {
         let req = proto::DetectLanguageRequest {
             text: "hello".into(),
             allowed_languages: vec!["de".into(), "klingon".into()],
+            segments: false,
         };
         let err = DetectCall::try_from(req).unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument);

@@ -2,7 +2,8 @@
 
 use super::proto;
 use crate::pipeline::{
-    Candidate, Detection, PageMetadata, Processed, RemovalReason, Stripped, SummarySentence,
+    Candidate, Detection, PageMetadata, Processed, RemovalReason, Segment, Stripped,
+    SummarySentence,
 };
 
 /// Code, ISO 639-3 code and name of an undetermined language.
@@ -31,6 +32,19 @@ pub(crate) fn language(d: &Detection) -> proto::Language {
             confidence: 0.0,
             reliable: false,
         },
+    }
+}
+
+/// A span of one language.
+pub(crate) fn segment(s: &Segment) -> proto::LanguageSegment {
+    proto::LanguageSegment {
+        code: s.language.map_or(UNDETERMINED, |l| l.code()).to_owned(),
+        name: s.language.map_or("", |l| l.name()).to_owned(),
+        confidence: s.confidence,
+        byte_offset: u32_of(s.start),
+        byte_length: u32_of(s.len),
+        char_offset: u32_of(s.char_start),
+        char_length: u32_of(s.char_len),
     }
 }
 

@@ -390,6 +390,7 @@ mod tests {
         Request::new(proto::DetectLanguageRequest {
             text: text.into(),
             allowed_languages: vec![],
+            segments: false,
         })
     }
 

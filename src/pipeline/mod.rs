@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 pub use boilerplate::{Favor, PageMetadata, RemovalReason, RemovedBlock, StripOptions, Stripped};
 pub use error::PipelineError;
-pub use langid::{Candidate, Detection, Detector, Language};
+pub use langid::{Candidate, Detection, Detector, Language, Segment};
 pub use summarize::{Order, SummaryOptions, SummarySentence};
 
 /// A document as callers send it.
@@ -120,6 +120,19 @@ impl Pipeline {
     pub fn detect(&self, text: &str, allowed: &[Language]) -> Result<Detection, PipelineError> {
         require_content("text", text)?;
         Ok(self.detector.detect(text, allowed))
+    }
+
+    /// Splits `text` into spans by language (see [`Detector::segments`]).
+    ///
+    /// # Errors
+    /// [`PipelineError::EmptyInput`] when `text` has no non-whitespace character.
+    pub fn segments(
+        &self,
+        text: &str,
+        allowed: &[Language],
+    ) -> Result<Vec<Segment>, PipelineError> {
+        require_content("text", text)?;
+        Ok(self.detector.segments(text, allowed))
     }
 
     /// Strips boilerplate from a document.

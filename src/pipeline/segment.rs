@@ -7,6 +7,7 @@
 //! that multi-megabyte inputs stay cheap.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -44,29 +45,215 @@ const NUMBER_ABBREVIATIONS: &[&str] = &[
 /// paragraphs and plain-text blocks never share one.
 pub(crate) fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
+    let bytes = text.as_bytes();
     let mut block_start = 0;
-    for (pos, c) in text.char_indices() {
-        if is_line_break(c) {
-            split_block(text, block_start, pos, &mut out);
-            block_start = pos + c.len_utf8();
-        }
+    let mut i = 0;
+    // Bytes, not chars: the line breaks' UTF-8 forms cannot occur inside
+    // other characters, and most bytes need one comparison.
+    loop {
+        i = skip_bytes(bytes, i, |x| has_less(x, 0x0E) | x);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        let len = match b {
+            b'\n' | b'\r' | 0x0B | 0x0C => 1,
+            // U+0085
+            0xC2 if bytes.get(i + 1) == Some(&0x85) => 2,
+            // U+2028, U+2029
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                3
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        split_block(text, block_start, i, &mut out);
+        i += len;
+        block_start = i;
     }
     split_block(text, block_start, text.len(), &mut out);
     out
 }
 
-/// Word tokens of `text`: runs of letters and digits along Unicode word
-/// boundaries (UAX #29). CJK ideographs come out one per token.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.unicode_words()
+/// A byte of ones in every lane of a `u64`.
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+/// The high bit of every lane.
+const HIGHS: u64 = ONES * 0x80;
+
+/// High bit set in the lanes where a byte of `x` is zero (at least in the
+/// lowest such lane: exact as a yes/no test).
+fn has_zero(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x
 }
 
-fn is_line_break(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
-    )
+/// High bit set where a byte of `x` is below `n` (`n` <= 128; exact as a
+/// yes/no test).
+fn has_less(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * u64::from(n)) & !x
 }
+
+/// From `i`, skips eight bytes at a time while `hit` sets no high bit,
+/// returning where byte-wise checks must resume (`hit` may report
+/// false positives, never miss a byte of interest).
+fn skip_bytes(bytes: &[u8], mut i: usize, hit: impl Fn(u64) -> u64) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if hit(u64::from_ne_bytes(word)) & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// Word tokens of `text`: runs of letters and digits along Unicode word
+/// boundaries (UAX #29). CJK ideographs come out one per token.
+///
+/// Same tokens as `unicode_words`, faster: no rule of UAX #29 joins across
+/// an ASCII space, so the text is cut into space-delimited chunks; ASCII
+/// chunks (most of Latin-script text) take a byte-level scanner with the
+/// ASCII rules of `unicode-segmentation`, the others its full algorithm.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
+    Words {
+        text,
+        pos: 0,
+        unicode: None,
+        // An ASCII text (most sentences) needs no check per chunk.
+        ascii_until: if text.is_ascii() { text.len() } else { 0 },
+    }
+}
+
+/// Iterator of [`words`].
+struct Words<'a> {
+    text: &'a str,
+    /// Where scanning resumes in `text`.
+    pos: usize,
+    /// Tokens left of the non-ASCII chunk being read.
+    unicode: Option<unicode_segmentation::UnicodeWords<'a>>,
+    /// End of the last chunk found to be pure ASCII: each chunk is checked
+    /// once, however many tokens it holds.
+    ascii_until: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if let Some(w) = self.unicode.as_mut().and_then(Iterator::next) {
+            return Some(w);
+        }
+        self.unicode = None;
+        let bytes = self.text.as_bytes();
+        loop {
+            // Skip to the next letter, digit or non-ASCII byte.
+            let mut i = self.pos;
+            while bytes
+                .get(i)
+                .is_some_and(|&b| WORD_CLASS[usize::from(b)] == OTHER)
+            {
+                i += 1;
+            }
+            let &first = bytes.get(i)?;
+            if first >= 0x80 || (i >= self.ascii_until && !self.chunk_is_ascii(i)) {
+                // Non-ASCII chunk: the full algorithm, from the ASCII
+                // character before it (a combining mark would attach to
+                // it), or the run of spaces before it (spaces join).
+                let mut from = i;
+                if from > self.pos && bytes.get(from - 1) == Some(&b' ') {
+                    while from > self.pos && bytes.get(from - 1) == Some(&b' ') {
+                        from -= 1;
+                    }
+                } else if from > self.pos {
+                    from -= 1;
+                }
+                let to = bytes
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b' '))
+                    .map_or(bytes.len(), |n| i + n);
+                self.pos = to;
+                let mut it = self.text.get(from..to).unwrap_or("").unicode_words();
+                if let Some(w) = it.next() {
+                    self.unicode = Some(it);
+                    return Some(w);
+                }
+                continue;
+            }
+            // A core run: letters, digits and `_`, joined by `.`, `,`, `;`,
+            // `'` between digits or `.`, `:`, `'` between letters.
+            let start = i;
+            i += 1;
+            while let Some(&b) = bytes.get(i) {
+                let joined = matches!(WORD_CLASS[usize::from(b)], ALNUM | UNDERSCORE)
+                    || match (bytes.get(i - 1), bytes.get(i + 1)) {
+                        (Some(&p), Some(&n)) => {
+                            (matches!(b, b'.' | b',' | b';' | b'\'')
+                                && p.is_ascii_digit()
+                                && n.is_ascii_digit())
+                                || (matches!(b, b'\'' | b'.' | b':')
+                                    && p.is_ascii_alphabetic()
+                                    && n.is_ascii_alphabetic())
+                        }
+                        _ => false,
+                    };
+                if !joined {
+                    break;
+                }
+                i += 1;
+            }
+            self.pos = i;
+            let word = self.text.get(start..i).unwrap_or("");
+            // A run of underscores alone is not a word.
+            if first != b'_' || word.bytes().any(|b| b.is_ascii_alphanumeric()) {
+                return Some(word);
+            }
+        }
+    }
+}
+
+impl Words<'_> {
+    /// Whether the space-delimited chunk from `i` on is pure ASCII (what
+    /// precedes `i` in it was skipped as ASCII); if so, remembers its end.
+    fn chunk_is_ascii(&mut self, i: usize) -> bool {
+        let rest = self.text.as_bytes().get(i..).unwrap_or(&[]);
+        let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+        let ascii = rest.get(..end).is_some_and(<[u8]>::is_ascii);
+        if ascii {
+            self.ascii_until = i + end;
+        }
+        ascii
+    }
+}
+
+/// Classes of [`WORD_CLASS`]: letters and digits, and `_`, make word
+/// tokens (ASCII).
+const OTHER: u8 = 0;
+const ALNUM: u8 = 1;
+const UNDERSCORE: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+/// Byte classes for the word scanner: one load instead of range tests.
+static WORD_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            NON_ASCII
+        } else if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else if c == b'_' {
+            UNDERSCORE
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Terminators that only end a sentence when the context agrees.
 fn is_weak_terminal(c: char) -> bool {
@@ -127,17 +314,47 @@ fn split_block(text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>
     let Some(block) = text.get(start..end) else {
         return;
     };
+    let bytes = block.as_bytes();
+    let char_at = |i: usize| block.get(i..).and_then(|rest| rest.chars().next());
     let mut seg_start = 0;
+    // The last character read, except that the terminator opening a run is
+    // not recorded (as in the char-by-char version the rules were tuned on).
     let mut prev: Option<char> = None;
-    let mut chars = block.char_indices().peekable();
-    while let Some((pos, c)) = chars.next() {
+    let mut pos = 0;
+    while let Some(&b) = bytes.get(pos) {
+        // Fast path: ASCII other than terminators decides nothing, except
+        // whitespace right after Thai (below).
+        if b < 0x80
+            && !matches!(b, b'.' | b'!' | b'?')
+            && !((b as char).is_whitespace() && prev.is_some_and(is_thai))
+        {
+            let mut run = pos + 1;
+            loop {
+                run = skip_bytes(bytes, run, |x| {
+                    has_zero(x ^ (ONES * u64::from(b'.')))
+                        | has_zero(x ^ (ONES * u64::from(b'!')))
+                        | has_zero(x ^ (ONES * u64::from(b'?')))
+                        | x
+                });
+                match bytes.get(run) {
+                    Some(&d) if d < 0x80 && !matches!(d, b'.' | b'!' | b'?') => run += 1,
+                    _ => break,
+                }
+            }
+            prev = bytes.get(run - 1).map(|&d| d as char);
+            pos = run;
+            continue;
+        }
+        let Some(c) = char_at(pos) else {
+            break;
+        };
         if is_weak_terminal(c) || is_strong_terminal(c) {
             // Take the whole run of terminators and closers: `?!`, `...`, `."`, `。」`.
             let mut run_end = pos + c.len_utf8();
             let mut strong = is_strong_terminal(c);
             let mut periods = usize::from(c == '.');
             let mut others = usize::from(c != '.');
-            while let Some(&(p, d)) = chars.peek() {
+            while let Some(d) = char_at(run_end) {
                 if is_weak_terminal(d) || is_strong_terminal(d) {
                     strong |= is_strong_terminal(d);
                     if d == '.' {
@@ -148,9 +365,8 @@ fn split_block(text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>
                 } else if !is_closer(d) {
                     break;
                 }
-                run_end = p + d.len_utf8();
+                run_end += d.len_utf8();
                 prev = Some(d);
-                chars.next();
             }
             // French spacing puts a (narrow) space before a closing guillemet:
             // "« Non. » Puis" ends after the guillemet.
@@ -158,13 +374,12 @@ fn split_block(text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>
                 let spaced = rest.trim_start();
                 if spaced.len() < rest.len() && spaced.starts_with(['»', '›']) {
                     let target = run_end + (rest.len() - spaced.len());
-                    while let Some(&(p, d)) = chars.peek() {
-                        if p > target {
+                    while run_end <= target {
+                        let Some(d) = char_at(run_end) else {
                             break;
-                        }
-                        run_end = p + d.len_utf8();
+                        };
+                        run_end += d.len_utf8();
                         prev = Some(d);
-                        chars.next();
                     }
                 }
             }
@@ -173,6 +388,7 @@ fn split_block(text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>
                 push_trimmed(block, start, seg_start..run_end, out);
                 seg_start = run_end;
             }
+            pos = run_end;
             continue;
         }
         // Thai writes no sentence punctuation; a space between Thai letters
@@ -189,6 +405,7 @@ fn split_block(text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>
             seg_start = pos;
         }
         prev = Some(c);
+        pos += c.len_utf8();
     }
     push_trimmed(block, start, seg_start..block.len(), out);
 }
@@ -271,10 +488,55 @@ fn is_abbreviation(token: &str, next: char) -> bool {
     {
         return true;
     }
-    let lower = token.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
-        || (next.is_numeric() && NUMBER_ABBREVIATIONS.contains(&lower.as_str()))
+    // The lists are short ASCII words: an ASCII token is lower-cased on the
+    // stack, and only if it is short enough to be one of them.
+    let mut buf = [0u8; MAX_LISTED];
+    let lower_ascii;
+    let lower_string;
+    let lower: &str = if token.is_ascii() {
+        let Some(slot) = buf.get_mut(..token.len()) else {
+            return false;
+        };
+        slot.copy_from_slice(token.as_bytes());
+        slot.make_ascii_lowercase();
+        lower_ascii = std::str::from_utf8(slot).unwrap_or("");
+        lower_ascii
+    } else {
+        lower_string = token.to_lowercase();
+        &lower_string
+    };
+    // Sorted once: a binary search instead of a hundred comparisons.
+    static SORTED: LazyLock<[Vec<&str>; 2]> = LazyLock::new(|| {
+        [ABBREVIATIONS, NUMBER_ABBREVIATIONS].map(|list| {
+            let mut v = list.to_vec();
+            v.sort_unstable();
+            v
+        })
+    });
+    let [titles, before_numbers] = &*SORTED;
+    titles.binary_search(&lower).is_ok()
+        || (next.is_numeric() && before_numbers.binary_search(&lower).is_ok())
 }
+
+/// Bytes of the longest entry of the abbreviation lists.
+const MAX_LISTED: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < ABBREVIATIONS.len() {
+        if ABBREVIATIONS[i].len() > max {
+            max = ABBREVIATIONS[i].len();
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < NUMBER_ABBREVIATIONS.len() {
+        if NUMBER_ABBREVIATIONS[i].len() > max {
+            max = NUMBER_ABBREVIATIONS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
 
 /// German (and Danish, Norwegian...) write dates with ordinal periods:
 /// "am 3. Oktober" does not end a sentence.
@@ -355,6 +617,18 @@ mod tests {
             split("See No. 5 here. He said no. Then left."),
             ["See No. 5 here.", "He said no.", "Then left."]
         );
+    }
+
+    #[test]
+    fn every_listed_abbreviation_holds() {
+        for a in ABBREVIATIONS {
+            let text = format!("Ask {a}. Smith now. Then {}. Jones too.", a.to_uppercase());
+            assert_eq!(split(&text).len(), 2, "{text}");
+        }
+        for a in NUMBER_ABBREVIATIONS {
+            let text = format!("See {a}. 5 here. Not {a}. Here.");
+            assert_eq!(split(&text).len(), 3, "{text}");
+        }
     }
 
     #[test]
@@ -475,6 +749,107 @@ mod tests {
         assert_eq!(split("a\u{0}b. C\u{7}"), ["a\u{0}b.", "C\u{7}"]);
         let long = "x".repeat(100_000) + ". " + &"A.".repeat(50_000) + &" ".repeat(10_000);
         assert_eq!(split(&long).len(), 2);
+    }
+
+    #[test]
+    fn line_breaks_of_every_kind() {
+        assert_eq!(
+            split("One\u{85}Two\u{2028}Three\u{2029}Four\u{b}Five\u{c}Six\r\nSeven"),
+            ["One", "Two", "Three", "Four", "Five", "Six", "Seven"]
+        );
+        // Bytes of the line-break forms inside other characters do not split.
+        assert_eq!(
+            split("Aé\u{2027}\u{202a}b ¥ c"),
+            ["Aé\u{2027}\u{202a}b ¥ c"]
+        );
+    }
+
+    #[test]
+    fn terminators_anywhere_in_long_runs() {
+        // The byte scanner skips eight bytes at a time: put the terminator at
+        // every offset of a long run.
+        for pad in 0..20 {
+            let text = format!(
+                "{}x end{}. Next one here.",
+                "a".repeat(pad),
+                "b".repeat(pad)
+            );
+            let head = format!("{}x end{}.", "a".repeat(pad), "b".repeat(pad));
+            assert_eq!(split(&text), [head.as_str(), "Next one here."], "{pad}");
+        }
+        // Thai after a skipped ASCII run still splits at its spaces.
+        assert_eq!(
+            split("Report 2024 อากาศดี เราไปกัน"),
+            ["Report 2024 อากาศดี", "เราไปกัน"]
+        );
+    }
+
+    #[test]
+    fn skip_bytes_never_misses() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = b'.';
+                let hit = |x: u64| has_zero(x ^ (ONES * u64::from(b'.')));
+                assert!(skip_bytes(&bytes, 0, hit) <= at, "{len} {at}");
+                bytes[at] = b'\n';
+                assert!(skip_bytes(&bytes, 0, |x| has_less(x, 0x0E) | x) <= at);
+                bytes[at] = 0xC3;
+                assert!(skip_bytes(&bytes, 0, |x| has_less(x, 0x0E) | x) <= at);
+            }
+            let plain = vec![b'a'; len];
+            assert_eq!(
+                skip_bytes(&plain, 0, |x| has_less(x, 0x0E) | x),
+                len - len % 8
+            );
+        }
+    }
+
+    #[test]
+    fn words_match_unicode_words() {
+        // Differential check of the fast paths against the full algorithm on
+        // generated mixes of the characters the rules treat specially.
+        const PIECES: &[&str] = &[
+            "a", "Z", "q", "7", "0", "_", ".", ",", ";", ":", "'", "\"", " ", "  ", "-", "(", "\t",
+            "é", "’", "‘", "\u{301}", "\u{345}", "\u{200d}", "\u{ad}", "東", "カ", "\u{a0}", "🙂",
+            "🇫", "א", "£", "…", "\u{5f4}", "ß", "1", "x",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 14) as usize;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let fast: Vec<&str> = words(&text).collect();
+            let full: Vec<&str> = text.unicode_words().collect();
+            assert_eq!(fast, full, "{text:?}");
+            // Same slices, not only equal strings.
+            let at = |v: &[&str]| v.iter().map(|w| w.as_ptr() as usize).collect::<Vec<_>>();
+            assert_eq!(at(&fast), at(&full), "{text:?}");
+        }
+        for text in [
+            "It's 3.5 km, e.g. 1,000 m; a:b don't 1'000 x_y __ _a 4.",
+            "L’été “quoted” text—dash don’t l'été  \u{301}é a.é 1.é",
+        ] {
+            let fast: Vec<&str> = words(text).collect();
+            let full: Vec<&str> = text.unicode_words().collect();
+            assert_eq!(fast, full, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn words_stay_linear_without_spaces() {
+        // One huge chunk of tokens: each chunk is checked for ASCII once.
+        let text = "ab,".repeat(400_000);
+        assert_eq!(words(&text).count(), 400_000);
+        let text = "ab,".repeat(100_000) + "é";
+        assert_eq!(words(&text).count(), 100_001);
     }
 
     #[test]

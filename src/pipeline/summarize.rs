@@ -13,7 +13,8 @@
 //!
 //! The first two are lead signals; they fade when the budget asks for more
 //! sentences than a lead holds, leaving the choice to the topic signals.
-//! Sentences much longer than the budget's share are penalised. With a query,
+//! Sentences much longer than the budget's share, or shorter than a dozen
+//! words, are penalised. With a query,
 //! the score is blended with the idf-weighted share of the query's terms a
 //! sentence contains (terms stemmed by a light per-language suffix stripper).
 //!
@@ -27,8 +28,10 @@
 //!
 //! Work is bounded: only the first [`MAX_CONSIDERED`] sentences are ranked
 //! and only the first [`MAX_WORDS`] words of each are read, so the cost is
-//! splitting (linear) plus a constant.
+//! splitting (linear) plus a constant. Tokens are interned once per text
+//! (see [`Vocabulary`]), so scoring works on `u32` ids, not strings.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
@@ -130,7 +133,11 @@ pub(crate) struct Params {
     pub(crate) summary_words: f64,
     /// Exponent of the penalty of longer sentences, `(norm / words)^x`.
     pub(crate) long_exponent: f64,
-    /// Exponent of the penalty of shorter sentences, `(words / norm)^x`.
+    /// Sentences shorter than this (or than the norm, if less) are
+    /// penalised: however many are asked for, a short one says little.
+    pub(crate) short_words: f64,
+    /// Exponent of the penalty of shorter sentences,
+    /// `(words / min(norm, short_words))^x`.
     pub(crate) short_exponent: f64,
     /// MMR: weight of the similarity to already chosen sentences.
     pub(crate) redundancy: f64,
@@ -141,19 +148,21 @@ pub(crate) struct Params {
 }
 
 /// The default, fitted on the dev split of the news sets (en, fr, vi) as
-/// one setting for all (see the fitting script next to the eval binary).
+/// one setting for all (see the fitting scripts next to the eval binary:
+/// fastfit.py for the grid, summarize.py for the figures).
 pub(crate) const PARAMS: Params = Params {
-    position_weight: 0.9,
-    centroid_weight: 0.3,
+    position_weight: 0.95,
+    centroid_weight: 0.2,
     graph_weight: 0.1,
     overlap_weight: 0.3,
     lead_budget: 3.0,
-    position_scale: 6.0,
+    position_scale: 9.0,
     edge_threshold: 0.6,
     backward_weight: -1.0,
-    summary_words: 180.0,
+    summary_words: 160.0,
+    short_words: 12.0,
     long_exponent: 1.0,
-    short_exponent: 0.0,
+    short_exponent: 1.0,
     redundancy: 0.5,
     query_weight: 0.6,
     stem: false,
@@ -194,11 +203,15 @@ pub(crate) fn summarize_in(
     // Stemming did not help ranking on the dev sets (it merges too much
     // for centrality), so by default it only serves query matching.
     let stem = stemmer(code.unwrap_or(""));
-    let rank_stem = if params.stem { stem } else { stemmer("") };
+    // News runs at about one new token type per 16 bytes of text (the
+    // table grows past it if needed; the bound keeps huge inputs modest).
+    let types = (text.len() / 16).min(MAX_CONSIDERED * MAX_WORDS / 4);
+    let mut vocab = Vocabulary::new(stop_words, params.stem.then_some(stem), types);
+    let mut terms = Vec::new();
     let features: Vec<Features> = ranges
         .iter()
         .take(MAX_CONSIDERED)
-        .map(|r| Features::new(text.get(r.clone()).unwrap_or(""), stop_words, rank_stem))
+        .map(|r| Features::new(text.get(r.clone()).unwrap_or(""), &mut vocab, &mut terms))
         .collect();
     let budget = Budget::new(opts);
 
@@ -209,15 +222,16 @@ pub(crate) fn summarize_in(
             .iter()
             .all(|r| b.take(text.get(r.clone()).unwrap_or("")))
     };
-    let (bags, vocab, idf) = tf_idf(&features, opts.query.is_some());
-    let mut scores = score(&features, &bags, vocab, k, params);
+    let (bags, idf) = tf_idf(&features, &terms, vocab.len());
+    let mut scores = score(&features, &bags, vocab.len(), k, params);
     if let Some(query) = opts.query.as_deref() {
         focus(
             &mut scores,
             query,
             &features,
+            &terms,
+            &vocab,
             &idf,
-            stop_words,
             stem,
             params,
         );
@@ -226,7 +240,15 @@ pub(crate) fn summarize_in(
         (0..ranges.len()).collect()
     } else {
         pick(
-            text, &ranges, &features, &bags, vocab, &scores, k, budget, params,
+            text,
+            &ranges,
+            &features,
+            &bags,
+            vocab.len(),
+            &scores,
+            k,
+            budget,
+            params,
         )
     };
     match opts.order {
@@ -293,11 +315,126 @@ impl Budget {
     }
 }
 
+/// Hash map of the per-text vocabulary. Fx hashing is several times cheaper
+/// than SipHash on short tokens; it is not collision-resistant, but a text
+/// adds at most `MAX_CONSIDERED * MAX_WORDS` tokens, which bounds the harm.
+type Map<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+/// Term id of tokens that are not content terms (stop words, numbers).
+const NOT_CONTENT: u32 = u32::MAX;
+
+/// The terms of one text. Every distinct token is normalized, checked
+/// against the stop words and stemmed once, then known by a dense `u32` id:
+/// per token, scoring only pays for one hash look-up, and allocates only for
+/// new forms that normalization changes.
+struct Vocabulary<'t> {
+    /// Normalized form of every token type seen -> term id or [`NOT_CONTENT`].
+    /// Borrowed from the text when normalization leaves the token as is.
+    forms: Map<Cow<'t, str>, u32>,
+    /// Term ids by stemmed form, when ranking stems.
+    stems: Map<String, u32>,
+    /// Number of term ids handed out.
+    len: u32,
+    stop_words: &'static [&'static str],
+    stem: Option<Stemmer>,
+    /// Scratch space for normalizing a token.
+    buf: String,
+}
+
+impl<'t> Vocabulary<'t> {
+    /// `capacity`: expected number of token types (sized up front so the
+    /// table does not rehash as it grows).
+    fn new(stop_words: &'static [&'static str], stem: Option<Stemmer>, capacity: usize) -> Self {
+        let mut forms =
+            Map::with_capacity_and_hasher(capacity + stop_words.len(), Default::default());
+        // Known up front, stop words cost no check per new token type.
+        for &w in stop_words {
+            forms.insert(Cow::Borrowed(w), NOT_CONTENT);
+        }
+        Self {
+            forms,
+            stems: Map::default(),
+            len: 0,
+            stop_words,
+            stem,
+            buf: String::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// The term id of `word`, or [`NOT_CONTENT`].
+    fn id(&mut self, word: &'t str) -> u32 {
+        let normalized: &str = if word.is_ascii() {
+            if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                self.buf.clear();
+                self.buf.push_str(word);
+                self.buf.make_ascii_lowercase();
+                &self.buf
+            } else {
+                word
+            }
+        } else {
+            self.buf.clear();
+            self.buf.extend(word.nfkc().flat_map(char::to_lowercase));
+            &self.buf
+        };
+        if let Some(&id) = self.forms.get(normalized) {
+            return id;
+        }
+        // Pure numbers say nothing about topic (stop words are in `forms`).
+        let content = !normalized.chars().all(char::is_numeric);
+        let id = if !content {
+            NOT_CONTENT
+        } else if let Some(stem) = self.stem {
+            let next = self.len;
+            let id = *self
+                .stems
+                .entry(stem(normalized.to_owned()))
+                .or_insert(next);
+            if id == next {
+                self.len += 1;
+            }
+            id
+        } else {
+            self.len += 1;
+            self.len - 1
+        };
+        let key = if normalized == word {
+            Cow::Borrowed(word)
+        } else {
+            Cow::Owned(normalized.to_owned())
+        };
+        self.forms.insert(key, id);
+        id
+    }
+
+    /// The form of every term id (stemmed if ranking stems).
+    fn names(&self) -> Vec<&str> {
+        let mut names = vec![""; self.len()];
+        let by_form = self.forms.iter().map(|(f, &id)| (f.as_ref(), id));
+        let by_stem = self.stems.iter().map(|(f, &id)| (f.as_str(), id));
+        let all: Box<dyn Iterator<Item = (&str, u32)>> = if self.stem.is_some() {
+            Box::new(by_stem)
+        } else {
+            Box::new(by_form)
+        };
+        for (form, id) in all {
+            if let Some(slot) = names.get_mut(id as usize) {
+                *slot = form;
+            }
+        }
+        names
+    }
+}
+
 /// What scoring needs to know about one sentence.
 struct Features {
-    /// Stemmed content terms (stop words and numbers left out), from the
-    /// first [`MAX_WORDS`] words.
-    terms: Vec<String>,
+    /// Its content terms (ids, in order, stop words and numbers left out),
+    /// from the first [`MAX_WORDS`] words: a range of the shared term list.
+    terms: std::ops::Range<usize>,
     /// Word count (same bound).
     words: usize,
     /// Whether it may be chosen when better material exists.
@@ -305,57 +442,36 @@ struct Features {
 }
 
 impl Features {
-    fn new(sentence: &str, stop_words: &[&str], stem: Stemmer) -> Self {
-        let tokens: Vec<String> = segment::words(sentence)
-            .take(MAX_WORDS)
-            .map(normalize)
-            .collect();
-        let words = tokens.len();
-        let eligible = !looks_like_furniture(sentence, &tokens);
-        let terms = content_terms(tokens, stop_words, stem);
-        Self {
-            terms,
-            words,
-            eligible,
+    /// Reads `sentence`, appending its content terms to `terms`.
+    fn new<'t>(sentence: &'t str, vocab: &mut Vocabulary<'t>, terms: &mut Vec<u32>) -> Self {
+        let start = terms.len();
+        let mut words = 0;
+        for word in segment::words(sentence).take(MAX_WORDS) {
+            words += 1;
+            let term = vocab.id(word);
+            if term != NOT_CONTENT {
+                terms.push(term);
+            }
         }
-    }
-}
-
-/// Stemmed tokens without stop words and pure numbers: they say nothing
-/// about topic.
-fn content_terms(tokens: Vec<String>, stop_words: &[&str], stem: Stemmer) -> Vec<String> {
-    tokens
-        .into_iter()
-        .filter(|t| {
-            // Length first: most tokens differ in length from most stop words.
-            !stop_words
-                .iter()
-                .any(|s| s.len() == t.len() && *s == t.as_str())
-                && !t.chars().all(char::is_numeric)
-        })
-        .map(stem)
-        .collect()
-}
-
-/// Lower-cased, NFKC-normalized form of a word, so that case and width
-/// variants count as the same term.
-fn normalize(word: &str) -> String {
-    if word.is_ascii() {
-        word.to_ascii_lowercase()
-    } else {
-        word.nfkc().flat_map(char::to_lowercase).collect()
+        Self {
+            terms: start..terms.len(),
+            words,
+            eligible: !looks_like_furniture(sentence, words),
+        }
     }
 }
 
 /// Bylines, datelines, captions and other page furniture: too short, no
 /// terminal punctuation, or the Daily-Mail-style " ." artefacts.
-fn looks_like_furniture(sentence: &str, tokens: &[String]) -> bool {
-    let cjk = sentence.chars().any(is_cjk);
+fn looks_like_furniture(sentence: &str, words: usize) -> bool {
+    // Plain ASCII has no CJK nor Thai: skip the scans.
+    let ascii = sentence.is_ascii();
+    let cjk = !ascii && sentence.chars().any(is_cjk);
     // CJK tokens are single characters, so a word floor makes no sense there.
-    if !cjk && tokens.len() < MIN_WORDS {
+    if !cjk && words < MIN_WORDS {
         return true;
     }
-    if tokens.is_empty() {
+    if words == 0 {
         return true;
     }
     let trimmed = sentence.trim_end_matches(|c: char| {
@@ -386,16 +502,21 @@ fn looks_like_furniture(sentence: &str, tokens: &[String]) -> bool {
     );
     // Scripts mostly written without sentence punctuation (Thai, Lao,
     // Tibetan) cannot be asked for it.
-    let unpunctuated_script = sentence
-        .chars()
-        .any(|c| ('\u{0E00}'..='\u{0FFF}').contains(&c));
+    let unpunctuated_script = !ascii
+        && sentence
+            .chars()
+            .any(|c| ('\u{0E00}'..='\u{0FFF}').contains(&c));
     if !terminated && !unpunctuated_script {
         return true;
     }
     if trimmed.ends_with(" .") {
         return true;
     }
-    let head: String = sentence.chars().take(40).collect();
+    let head = sentence
+        .char_indices()
+        .nth(40)
+        .and_then(|(i, _)| sentence.get(..i))
+        .unwrap_or(sentence);
     [
         "PUBLISHED:",
         "UPDATED:",
@@ -406,7 +527,7 @@ fn looks_like_furniture(sentence: &str, tokens: &[String]) -> bool {
     ]
     .iter()
     .any(|marker| head.contains(marker))
-        || (sentence.starts_with("By ") && tokens.len() < 12)
+        || (sentence.starts_with("By ") && words < 12)
 }
 
 /// Kana and Han: scripts whose words come out one character each.
@@ -418,13 +539,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Scores in [0, 1] for every considered sentence.
-fn score(
-    features: &[Features],
-    bags: &[Vec<(usize, f64)>],
-    vocab: usize,
-    k: usize,
-    p: &Params,
-) -> Vec<f64> {
+fn score(features: &[Features], bags: &Bags, vocab: usize, k: usize, p: &Params) -> Vec<f64> {
     // A budget beyond the lead cannot be filled from the lead: past
     // `lead_budget` sentences the lead signals fade and topic signals decide.
     let lead = (p.lead_budget / k.max(1) as f64).min(1.0).powi(2);
@@ -433,21 +548,20 @@ fn score(
 
     // Centroid over eligible sentences, so that furniture does not pull it.
     let mut centroid = vec![0.0; vocab];
-    for (bag, f) in bags.iter().zip(features) {
+    for (i, f) in features.iter().enumerate() {
         if f.eligible {
-            for &(id, w) in bag {
-                if let Some(c) = centroid.get_mut(id) {
+            for &(id, w) in bags.get(i) {
+                if let Some(c) = centroid.get_mut(id as usize) {
                     *c += w;
                 }
             }
         }
     }
     let centroid_norm = centroid.iter().map(|w| w * w).sum::<f64>().sqrt();
-    let centroid_sim: Vec<f64> = bags
-        .iter()
-        .map(|bag| {
+    let centroid_sim: Vec<f64> = (0..bags.len())
+        .map(|i| {
             if centroid_norm > 0.0 {
-                dot_dense(bag, &centroid) / centroid_norm
+                dot_dense(bags.get(i), &centroid) / centroid_norm
             } else {
                 0.0
             }
@@ -460,8 +574,9 @@ fn score(
         .into_iter()
         .map(|c| if max_sim > 0.0 { c / max_sim } else { 0.0 })
         .collect();
-    let graph = scale_to_unit(directed_centrality(bags, vocab, p));
-    let overlap = scale_to_unit(overlap_degree(bags, vocab));
+    let (graph, overlap) = centralities(bags, vocab, p);
+    let graph = scale_to_unit(graph);
+    let overlap = scale_to_unit(overlap);
 
     let mut rank = 0usize;
     let raw: Vec<f64> = features
@@ -483,8 +598,8 @@ fn score(
             let words = f.words.max(1) as f64;
             if words > norm {
                 s *= (norm / words).powf(p.long_exponent);
-            } else if p.short_exponent > 0.0 {
-                s *= (words / norm).powf(p.short_exponent);
+            } else if p.short_exponent > 0.0 && words < norm.min(p.short_words) {
+                s *= (words / norm.min(p.short_words)).powf(p.short_exponent);
             }
             if !f.eligible {
                 s *= 0.1;
@@ -504,42 +619,73 @@ fn score(
         .collect()
 }
 
-/// Sparse vector: `(term id, weight)`.
-type Bag = Vec<(usize, f64)>;
+/// Unit-length sparse TF-IDF vectors of the sentences, `(term id, weight)`
+/// with positive weights, stored back to back.
+struct Bags {
+    entries: Vec<(u32, f64)>,
+    /// Where each sentence's vector starts in `entries` (plus the end).
+    starts: Vec<usize>,
+}
 
-/// Unit-length TF-IDF vectors of the sentences (sentences being the
-/// documents), the vocabulary size and, if `named`, the idf of every term
-/// by name.
-fn tf_idf(features: &[Features], named: bool) -> (Vec<Bag>, usize, Vec<(&str, f64)>) {
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    let mut df: Vec<u32> = Vec::new();
-    let mut bags: Vec<Bag> = Vec::with_capacity(features.len());
-    for f in features {
-        let mut bag: Bag = Vec::new();
-        for t in &f.terms {
-            let next = ids.len();
-            let id = *ids.entry(t.as_str()).or_insert(next);
-            if id == df.len() {
-                df.push(0);
-            }
-            // Bags are short (MAX_WORDS), a linear search beats hashing here.
-            match bag.iter_mut().find(|(i, _)| *i == id) {
-                Some(entry) => entry.1 += 1.0,
-                None => {
-                    bag.push((id, 1.0));
-                    if let Some(d) = df.get_mut(id) {
-                        *d += 1;
-                    }
+impl Bags {
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    fn get(&self, i: usize) -> &[(u32, f64)] {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.entries.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// TF-IDF vectors of the sentences (sentences being the documents) and the
+/// idf of every term id.
+fn tf_idf(features: &[Features], terms: &[u32], vocab: usize) -> (Bags, Vec<f64>) {
+    let mut df = vec![0u32; vocab];
+    // Where term t sits in the current sentence's vector, valid while
+    // `seen[t]` is that sentence (+1): counts without searching the vector.
+    let mut seen = vec![0usize; vocab];
+    let mut slot = vec![0usize; vocab];
+    let mut entries: Vec<(u32, f64)> = Vec::with_capacity(terms.len());
+    let mut starts = Vec::with_capacity(features.len() + 1);
+    for (i, f) in features.iter().enumerate() {
+        starts.push(entries.len());
+        for &t in terms.get(f.terms.clone()).unwrap_or(&[]) {
+            let t_ = t as usize;
+            let (Some(s), Some(at)) = (seen.get_mut(t_), slot.get_mut(t_)) else {
+                continue;
+            };
+            if *s == i + 1 {
+                if let Some(e) = entries.get_mut(*at) {
+                    e.1 += 1.0;
+                }
+            } else {
+                *s = i + 1;
+                *at = entries.len();
+                entries.push((t, 1.0));
+                if let Some(d) = df.get_mut(t_) {
+                    *d += 1;
                 }
             }
         }
-        bags.push(bag);
     }
+    starts.push(entries.len());
     let n = features.len() as f64;
-    let idf = |id: usize| (1.0 + n / f64::from(df.get(id).copied().unwrap_or(1).max(1))).ln();
-    for bag in &mut bags {
+    let idf: Vec<f64> = df
+        .iter()
+        .map(|&d| (1.0 + n / f64::from(d.max(1))).ln())
+        .collect();
+    for w in starts.windows(2) {
+        let Some(bag) = entries.get_mut(w[0]..w[1]) else {
+            continue;
+        };
         for entry in bag.iter_mut() {
-            entry.1 = (1.0 + entry.1.ln()) * idf(entry.0);
+            let tf = entry.1;
+            // ln(1) = 0: most terms occur once, skip the logarithm.
+            let damped = if tf == 1.0 { 1.0 } else { 1.0 + tf.ln() };
+            entry.1 = damped * idf.get(entry.0 as usize).copied().unwrap_or(0.0);
         }
         let norm = bag.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         if norm > 0.0 {
@@ -548,57 +694,80 @@ fn tf_idf(features: &[Features], named: bool) -> (Vec<Bag>, usize, Vec<(&str, f6
             }
         }
     }
-    let mut by_name: Vec<(&str, f64)> = vec![("", 0.0); if named { df.len() } else { 0 }];
-    for (&t, &id) in ids.iter().filter(|_| named) {
-        if let Some(slot) = by_name.get_mut(id) {
-            *slot = (t, idf(id));
-        }
-    }
-    (bags, df.len(), by_name)
+    (Bags { entries, starts }, idf)
 }
 
 /// Query focus: blends each score with the idf-weighted share of the
 /// query's (stemmed) terms the sentence contains, then rescales to [0, 1].
 /// A query without content terms found in the text changes nothing.
+#[allow(clippy::too_many_arguments)]
 fn focus(
     scores: &mut [f64],
     query: &str,
     features: &[Features],
-    idf: &[(&str, f64)],
-    stop_words: &[&str],
+    terms: &[u32],
+    vocab: &Vocabulary<'_>,
+    idf: &[f64],
     stem: Stemmer,
     p: &Params,
 ) {
-    let tokens: Vec<String> = segment::words(query)
+    let mut query_terms: Vec<String> = segment::words(query)
         .take(MAX_WORDS)
         .map(normalize)
+        .filter(|t| !vocab.stop_words.contains(&t.as_str()) && !t.chars().all(char::is_numeric))
+        .map(stem)
         .collect();
-    let mut terms = content_terms(tokens, stop_words, stem);
-    terms.sort_unstable();
-    terms.dedup();
-    // Query and sentence terms are both stemmed once here, whatever ranking used.
-    let mut idf_by_stem: HashMap<String, f64> = HashMap::new();
-    for &(t, w) in idf {
-        let e = idf_by_stem.entry(stem(t.to_owned())).or_insert(0.0);
-        *e = e.max(w);
-    }
-    // Terms absent from the text weigh nothing: they cannot be answered.
-    let weights: Vec<(String, f64)> = terms
+    query_terms.sort_unstable();
+    query_terms.dedup();
+    // Query and sentence terms are both stemmed once here, whatever ranking
+    // used: the query term (index) each term id stands for, and its weight,
+    // the highest idf of the terms of that stem.
+    let mut weights = vec![0.0f64; query_terms.len()];
+    let mut found = vec![false; query_terms.len()];
+    let of_term: Vec<Option<usize>> = vocab
+        .names()
         .into_iter()
-        .filter_map(|t| idf_by_stem.get(&t).map(|&w| (t, w)))
+        .enumerate()
+        .map(|(id, name)| {
+            let q = query_terms.binary_search(&stem(name.to_owned())).ok()?;
+            if let (Some(w), Some(f)) = (weights.get_mut(q), found.get_mut(q)) {
+                *w = w.max(idf.get(id).copied().unwrap_or(0.0));
+                *f = true;
+            }
+            Some(q)
+        })
         .collect();
-    let total: f64 = weights.iter().map(|(_, w)| w).sum();
+    // Terms absent from the text weigh nothing: they cannot be answered.
+    let total: f64 = weights
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| **f)
+        .map(|(w, _)| w)
+        .sum();
     if total <= 0.0 {
         return;
     }
+    let mut hit = vec![false; query_terms.len()];
     for (s, f) in scores.iter_mut().zip(features) {
-        let stems: Vec<String> = f.terms.iter().map(|t| stem(t.clone())).collect();
-        let hit: f64 = weights
+        hit.iter_mut().for_each(|h| *h = false);
+        for &t in terms.get(f.terms.clone()).unwrap_or(&[]) {
+            if let Some(h) = of_term
+                .get(t as usize)
+                .copied()
+                .flatten()
+                .and_then(|q| hit.get_mut(q))
+            {
+                *h = true;
+            }
+        }
+        let gained: f64 = weights
             .iter()
-            .filter(|(t, _)| stems.contains(t))
-            .map(|(_, w)| w)
+            .zip(&found)
+            .zip(&hit)
+            .filter(|((_, f), h)| **f && **h)
+            .map(|((w, _), _)| w)
             .sum();
-        *s = (1.0 - p.query_weight) * *s + p.query_weight * hit / total;
+        *s = (1.0 - p.query_weight) * *s + p.query_weight * gained / total;
     }
     let max = scores.iter().copied().fold(0.0, f64::max);
     for s in scores.iter_mut() {
@@ -610,33 +779,65 @@ fn focus(
     }
 }
 
-fn dot_dense(bag: &[(usize, f64)], dense: &[f64]) -> f64 {
+/// Lower-cased, NFKC-normalized form of a word, so that case and width
+/// variants count as the same term.
+fn normalize(word: &str) -> String {
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.nfkc().flat_map(char::to_lowercase).collect()
+    }
+}
+
+fn dot_dense(bag: &[(u32, f64)], dense: &[f64]) -> f64 {
     bag.iter()
-        .map(|&(id, w)| w * dense.get(id).copied().unwrap_or(0.0))
+        .map(|&(id, w)| w * dense.get(id as usize).copied().unwrap_or(0.0))
         .sum()
 }
 
-/// PacSum-style directed centrality: for each sentence, the thresholded
-/// similarity to later sentences minus (weighted) that to earlier ones.
-/// Quadratic in the number of sentences, hence [`MAX_CONSIDERED`].
-fn directed_centrality(bags: &[Bag], vocab: usize, p: &Params) -> Vec<f64> {
+/// Two graph centralities from one pass over the sentence pairs (quadratic
+/// in the number of sentences, hence [`MAX_CONSIDERED`]):
+///
+/// - PacSum-style directed centrality: for each sentence, the thresholded
+///   cosine to later sentences minus (weighted) that to earlier ones;
+/// - undirected degree with TextRank's similarity (Mihalcea & Tarau 2004):
+///   shared distinct terms over the sum of the log lengths. Unlike the
+///   cosine it rewards sentences that carry many of the text's terms.
+fn centralities(bags: &Bags, vocab: usize, p: &Params) -> (Vec<f64>, Vec<f64>) {
     let n = bags.len();
     // Upper triangle, row by row: sims of (i, j) for i < j.
     let mut sims = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    let mut degree = vec![0.0; n];
+    let log_len: Vec<f64> = (0..n)
+        .map(|i| (bags.get(i).len() as f64).max(2.0).ln())
+        .collect();
     let mut dense = vec![0.0; vocab];
-    for (i, bag) in bags.iter().enumerate() {
+    for i in 0..n {
+        let bag = bags.get(i);
         for &(id, w) in bag {
-            if let Some(d) = dense.get_mut(id) {
+            if let Some(d) = dense.get_mut(id as usize) {
                 *d = w;
             }
         }
-        sims.extend(
-            bags.iter()
-                .skip(i + 1)
-                .map(|other| dot_dense(other, &dense)),
-        );
+        let li = log_len.get(i).copied().unwrap_or(0.0);
+        for j in (i + 1)..n {
+            let (mut dot, mut common) = (0.0, 0usize);
+            for &(id, w) in bags.get(j) {
+                let d = dense.get(id as usize).copied().unwrap_or(0.0);
+                dot += w * d;
+                // Weights are positive: non-zero means shared.
+                common += usize::from(d != 0.0);
+            }
+            sims.push(dot);
+            let sim = common as f64 / (li + log_len.get(j).copied().unwrap_or(0.0));
+            for k in [i, j] {
+                if let Some(d) = degree.get_mut(k) {
+                    *d += sim;
+                }
+            }
+        }
         for &(id, _) in bag {
-            if let Some(d) = dense.get_mut(id) {
+            if let Some(d) = dense.get_mut(id as usize) {
                 *d = 0.0;
             }
         }
@@ -657,42 +858,7 @@ fn directed_centrality(bags: &[Bag], vocab: usize, p: &Params) -> Vec<f64> {
             }
         }
     }
-    centrality
-}
-
-/// Undirected degree centrality with TextRank's similarity (Mihalcea &
-/// Tarau 2004): shared distinct terms over the sum of the log lengths. Unlike
-/// the cosine it rewards sentences that carry many of the text's terms.
-/// Quadratic, like [`directed_centrality`].
-fn overlap_degree(bags: &[Bag], vocab: usize) -> Vec<f64> {
-    let mut present = vec![false; vocab];
-    let mut degree = vec![0.0; bags.len()];
-    let log_len = |bag: &[(usize, f64)]| (bag.len() as f64).max(2.0).ln();
-    for (i, bag) in bags.iter().enumerate() {
-        set_present(&mut present, bag, true);
-        for (j, other) in bags.iter().enumerate().skip(i + 1) {
-            let common = other
-                .iter()
-                .filter(|&&(id, _)| present.get(id).copied().unwrap_or(false))
-                .count();
-            let sim = common as f64 / (log_len(bag) + log_len(other));
-            for k in [i, j] {
-                if let Some(d) = degree.get_mut(k) {
-                    *d += sim;
-                }
-            }
-        }
-        set_present(&mut present, bag, false);
-    }
-    degree
-}
-
-fn set_present(present: &mut [bool], bag: &[(usize, f64)], value: bool) {
-    for &(id, _) in bag {
-        if let Some(p) = present.get_mut(id) {
-            *p = value;
-        }
-    }
+    (centrality, degree)
 }
 
 /// Min-max scaling to [0, 1]; all zeros when the values do not vary.
@@ -715,7 +881,7 @@ fn pick(
     text: &str,
     ranges: &[std::ops::Range<usize>],
     features: &[Features],
-    bags: &[Bag],
+    bags: &Bags,
     vocab: usize,
     scores: &[f64],
     k: usize,
@@ -751,20 +917,20 @@ fn pick(
         }
         chosen.push(i);
         if p.redundancy > 0.0 {
-            let Some(bag) = bags.get(i) else { continue };
+            let bag = bags.get(i);
             for &(id, w) in bag {
-                if let Some(d) = dense.get_mut(id) {
+                if let Some(d) = dense.get_mut(id as usize) {
                     *d = w;
                 }
             }
             for &j in &left {
-                let sim = bags.get(j).map_or(0.0, |o| dot_dense(o, &dense));
+                let sim = dot_dense(bags.get(j), &dense);
                 if let Some(c) = closest.get_mut(j) {
                     *c = c.max(sim);
                 }
             }
             for &(id, _) in bag {
-                if let Some(d) = dense.get_mut(id) {
+                if let Some(d) = dense.get_mut(id as usize) {
                     *d = 0.0;
                 }
             }
@@ -1249,6 +1415,63 @@ mod tests {
         let out = summarize_in(text, Some("en"), &opts, &p);
         assert_eq!(out.len(), 2);
         assert!(!(out[0].index == 0 && out[1].index == 1), "{out:?}");
+    }
+
+    #[test]
+    fn vocabulary_interns_normalized_forms() {
+        let mut v = Vocabulary::new(stop_words("en"), None, 4);
+        let budget = v.id("budget");
+        assert_ne!(budget, NOT_CONTENT);
+        // Case and width variants are one term; stop words and numbers none.
+        assert_eq!(v.id("Budget"), budget);
+        assert_eq!(v.id("BUDGET"), budget);
+        assert_eq!(v.id("ｂｕｄｇｅｔ"), budget);
+        assert_eq!(v.id("The"), NOT_CONTENT);
+        assert_eq!(v.id("2024"), NOT_CONTENT);
+        assert_eq!(v.id("٣"), NOT_CONTENT);
+        let parks = v.id("Parks");
+        assert_ne!(parks, budget);
+        assert_eq!(v.id("Été"), v.id("été"));
+        assert_eq!(v.len(), 3);
+        let names = v.names();
+        assert_eq!(names.get(budget as usize), Some(&"budget"));
+        assert_eq!(names.get(parks as usize), Some(&"parks"));
+        // Ranking with stems merges inflections.
+        let mut s = Vocabulary::new(stop_words("en"), Some(stem_en), 4);
+        assert_eq!(s.id("parks"), s.id("Park"));
+        assert_eq!(s.names(), ["park"]);
+    }
+
+    #[test]
+    fn short_sentences_are_penalised() {
+        let text = "Stocks rose sharply on Monday. \
+            Markets rallied as investors cheered the surprise news from the central bank. \
+            Bond yields fell sharply across the region after the surprise cut in rates. \
+            Analysts expect further cuts later this year if inflation keeps falling.";
+        // Score of the five-word lead relative to the second sentence.
+        let ratio = |p: &Params| {
+            let opts = SummaryOptions {
+                max_sentences: 4,
+                ..SummaryOptions::default()
+            };
+            let out = summarize_in(text, Some("en"), &opts, p);
+            check_offsets(text, &out);
+            match (out.first(), out.get(1)) {
+                (Some(short), Some(long)) if long.score > 0.0 => short.score / long.score,
+                _ => f64::NAN,
+            }
+        };
+        let flat = Params {
+            short_exponent: 0.0,
+            ..PARAMS
+        };
+        // 5 of 12 words: the lead keeps under half of its relative score.
+        assert!(
+            ratio(&PARAMS) < 0.5 * ratio(&flat),
+            "{} {}",
+            ratio(&PARAMS),
+            ratio(&flat)
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ async fn empty_and_blank_text_are_refused() {
             .detect_language(DetectLanguageRequest {
                 text: text.into(),
                 allowed_languages: vec![],
+                segments: false,
             })
             .await
             .unwrap_err();
@@ -97,6 +98,7 @@ async fn options_out_of_range_are_refused() {
         .detect_language(DetectLanguageRequest {
             text: "hello there".into(),
             allowed_languages: vec!["qq".into()],
+            segments: false,
         })
         .await
         .unwrap_err();
@@ -145,6 +147,7 @@ async fn hostile_input_never_takes_the_server_down() {
         .detect_language(DetectLanguageRequest {
             text: "still alive and well".into(),
             allowed_languages: vec![],
+            segments: false,
         })
         .await;
     assert!(ok.is_ok());
@@ -185,6 +188,7 @@ async fn a_string_that_is_not_utf8_is_invalid_argument() {
         .detect_language(DetectLanguageRequest {
             text: ARTICLE.into(),
             allowed_languages: vec![],
+            segments: false,
         })
         .await
         .expect("next call works");

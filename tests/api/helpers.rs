@@ -148,6 +148,7 @@ pub(crate) async fn occupy_only_slot(app: &mut TestApp) -> (SlowCall, tonic::Sta
             .detect_language(DetectLanguageRequest {
                 text: "probe".into(),
                 allowed_languages: vec![],
+                segments: false,
             })
             .await;
         if let Err(status) = probe {

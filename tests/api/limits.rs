@@ -68,6 +68,7 @@ async fn messages_over_the_size_limit_are_refused() {
         .detect_language(DetectLanguageRequest {
             text: "word ".repeat(20_000),
             allowed_languages: vec![],
+            segments: false,
         })
         .await
         .unwrap_err();

@@ -32,6 +32,7 @@ fn detect(text: &str) -> DetectLanguageRequest {
     DetectLanguageRequest {
         text: text.into(),
         allowed_languages: vec![],
+        segments: false,
     }
 }
 

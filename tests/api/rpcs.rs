@@ -16,6 +16,7 @@ async fn detect_language_names_the_language_in_every_form() {
         .detect_language(DetectLanguageRequest {
             text: "Die Stadtverwaltung hat am Dienstag die neuen Schleusentore geöffnet, nach drei Jahren Bauzeit.".into(),
             allowed_languages: vec![],
+            segments: false,
         })
         .await
         .expect("detect succeeds")
@@ -47,6 +48,7 @@ async fn detect_language_without_evidence_is_und_not_an_error() {
         .detect_language(DetectLanguageRequest {
             text: "12 345 678 -- 90 %".into(),
             allowed_languages: vec![],
+            segments: false,
         })
         .await
         .expect("undetermined is a normal answer")
@@ -66,6 +68,7 @@ async fn detect_language_honours_the_allow_list() {
             text: "Het gemeentebestuur opende dinsdag de nieuwe sluisdeuren na drie jaar bouwen."
                 .into(),
             allowed_languages: vec!["en".into(), "fra".into()],
+            segments: false,
         })
         .await
         .expect("detect succeeds")
@@ -314,5 +317,49 @@ async fn strip_reports_page_metadata_and_honours_keep_comments() {
         "{}",
         with_comments.text
     );
+    app.stop();
+}
+
+#[tokio::test]
+async fn detect_splits_mixed_text_into_language_segments_on_request() {
+    let mut app = spawn_app().await;
+    let english = "The old lighthouse keeper walked along the beach every morning before sunrise. ";
+    let german =
+        "Danach trank er seinen Kaffee in der kleinen Küche und las die Zeitung von gestern.";
+    let text = format!("{english}{german}");
+    let response = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: text.clone(),
+            allowed_languages: vec![],
+            segments: true,
+        })
+        .await
+        .expect("detect works")
+        .into_inner();
+    let codes: Vec<&str> = response.segments.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(codes, ["en", "de"], "{:?}", response.segments);
+    let second = &response.segments[1];
+    let start = second.byte_offset as usize;
+    // The switch lands on the first German word, give or take the space.
+    assert_eq!(text[start..].trim_start().split(' ').next(), Some("Danach"));
+    assert_eq!(
+        second.char_offset as usize,
+        text[..start].chars().count(),
+        "char offset matches the byte offset"
+    );
+    assert_eq!(start + second.byte_length as usize, text.len());
+    // Without the flag, no segments are computed.
+    let plain = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text,
+            allowed_languages: vec![],
+            segments: false,
+        })
+        .await
+        .expect("detect works")
+        .into_inner();
+    assert!(plain.segments.is_empty());
     app.stop();
 }

@@ -33,6 +33,18 @@ const MAX_INPUT: usize = 1 << 30;
 const NO_PARENT: u32 = u32::MAX;
 /// How much more prose a parent must hold for the content to widen to it.
 const WIDEN_FACTOR: f64 = 2.5;
+/// A page with less prose than this outside comment-marked parts, and at
+/// least `DISCUSSION_MIN_THREAD` inside them, is a discussion.
+const DISCUSSION_MAX_OTHER: u64 = 400;
+const DISCUSSION_MIN_THREAD: u64 = 800;
+/// How far up a container built like the winner may be joined with it.
+const NEAR_LEVELS: usize = 3;
+/// Share of the winner's score such a container needs when the two share
+/// a class (bare tags need 0.75).
+const KIN_SHARE: f32 = 0.1;
+/// Prose bytes above which a mark from a byline-like class name is taken to
+/// be wrong about the element.
+const PROSE_OVERRULE: u32 = 500;
 
 /// Facts about one element, indexed by its pre-order id.
 #[derive(Debug, Clone, Copy)]
@@ -43,12 +55,22 @@ struct Elem {
     /// Whether `mark` may be overruled when the element holds most text
     /// (wrappers such as `<form>` around a whole page).
     weak_mark: bool,
+    /// The mark comes from a class naming a small part (byline, meta line,
+    /// tag list): wrong when the element holds a lot of prose.
+    small_mark: bool,
     /// Readability-style class weight: content-ish names up, chrome down.
     weight: i8,
     /// `<article>`/`<main>` or below one.
     in_article: bool,
     /// `<table>` or below one.
     in_table: bool,
+    /// Hash of the tag name and first class token: repeated parts of one
+    /// page (posts, story sections) share it.
+    shape: u32,
+    /// Has a class; a bare tag's shape (`td`, `div`) says little.
+    classed: bool,
+    /// `<table>` or a row group (`<tbody>`...): a table's body is one unit.
+    table_body: bool,
 }
 
 /// One run of text between block boundaries.
@@ -171,13 +193,26 @@ fn head_content(name: &str) -> bool {
     )
 }
 
-/// Tags whose start implicitly closes an open element of the same name.
-fn self_closing_peer(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "li" | "dt" | "dd" | "tr" | "td" | "th" | "option"
-    )
+/// Start tags that implicitly close an open peer (`<li>` ends the previous
+/// `<li>`), with the open elements of that peer kind and the elements the
+/// search must not cross: a row in a nested table must not close a row of
+/// the table around it, which would cut the page's tree apart.
+fn implied_end(name: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    Some(match name {
+        "li" => (&["li"], &["ul", "ol", "menu", "table", "td", "th"]),
+        "dt" | "dd" => (&["dt", "dd"], &["dl", "table", "td", "th"]),
+        "tr" => (&["tr"], &["table"]),
+        "td" | "th" => (&["td", "th"], &["tr", "table"]),
+        "option" => (&["option"], &["select", "datalist"]),
+        // A paragraph never holds blocks, so any block above stops it.
+        "p" => (&["p"], &[]),
+        _ => return None,
+    })
 }
+
+/// How many open elements an implied end looks through: unclosed inline
+/// tags (`<font>`, `<b>`) may sit above the peer.
+const PEER_REACH: usize = 8;
 
 impl State {
     fn tag(&mut self, tag: Tag) -> TokenSinkResult<()> {
@@ -216,8 +251,8 @@ impl State {
                 if k == Kind::Void || (tag.self_closing && !raw) {
                     return TokenSinkResult::Continue;
                 }
-                if self_closing_peer(name) {
-                    self.close(name, 3);
+                if let Some((peers, bounds)) = implied_end(name) {
+                    self.close_peer(peers, bounds, name == "p");
                 }
                 self.open(&tag, k);
                 match k {
@@ -324,15 +359,25 @@ impl State {
         let parent_elem = self.elems.get(parent_id as usize).copied();
         let in_article_above = parent_elem.is_some_and(|e| e.in_article);
         let (mut mark, mut weak_mark) = tag_mark(name, in_article_above);
+        let mut small_mark = false;
+        let mut shape = fnv(FNV_SEED, name.as_bytes());
+        let mut classed = false;
         let mut weight = 0i8;
         let mut hidden = false;
         for a in &tag.attrs {
             match &*a.name.local {
                 "class" | "id" => {
-                    let (m, w) = class_signal(&a.value);
+                    if &*a.name.local == "class" {
+                        let first = a.value.split_ascii_whitespace().next().unwrap_or("");
+                        shape = fnv(shape, first.as_bytes());
+                        classed |= !first.is_empty();
+                        hidden |= class_hides(&a.value);
+                    }
+                    let (m, w, small) = class_signal_full(&a.value);
                     if mark.is_none() && m.is_some() {
                         mark = m;
                         weak_mark = true;
+                        small_mark = small;
                     }
                     weight = weight.saturating_add(w);
                 }
@@ -363,9 +408,13 @@ impl State {
             parent: parent_id,
             mark,
             weak_mark,
+            small_mark,
             weight,
             in_article: in_article_above || matches!(name, "article" | "main"),
             in_table: name == "table" || parent_elem.is_some_and(|e| e.in_table),
+            shape,
+            classed,
+            table_body: matches!(name, "table" | "tbody" | "thead" | "tfoot"),
         });
         let heading = match name.as_bytes() {
             [b'h', d @ b'1'..=b'6'] => d - b'0',
@@ -393,14 +442,48 @@ impl State {
         }
     }
 
+    /// Pops up to and including the nearest open element named in `peers`,
+    /// unless one named in `bounds` (or, with `block_bounds`, any other
+    /// block) comes first.
+    fn close_peer(&mut self, peers: &[&str], bounds: &[&str], block_bounds: bool) {
+        let mut found = None;
+        for (pos, o) in self.stack.iter().rev().take(PEER_REACH).enumerate() {
+            let n: &str = &o.name;
+            if peers.contains(&n) {
+                found = Some(pos);
+                break;
+            }
+            if bounds.contains(&n) || (block_bounds && kind(n) == Kind::Block) {
+                break;
+            }
+        }
+        if let Some(pos) = found {
+            let keep = self.stack.len().saturating_sub(pos + 1);
+            self.stack.truncate(keep);
+        }
+    }
+
     /// Pops up to and including the nearest open `name` within `reach`.
+    /// As in browsers, an end tag does not reach out of the table cell or
+    /// table it appears in (a stray `</div>` in a cell closes nothing), so
+    /// sloppy markup cannot detach the rest of the page from its tree.
     fn close(&mut self, name: &str, reach: usize) {
-        let found = self
-            .stack
-            .iter()
-            .rev()
-            .take(reach)
-            .position(|o| &*o.name == name);
+        let bounds: &[&str] = match name {
+            "table" => &[],
+            "tr" | "td" | "th" | "tbody" | "thead" | "tfoot" | "caption" => &["table"],
+            _ => &["table", "td", "th", "caption"],
+        };
+        let mut found = None;
+        for (pos, o) in self.stack.iter().rev().take(reach).enumerate() {
+            let n: &str = &o.name;
+            if n == name {
+                found = Some(pos);
+                break;
+            }
+            if bounds.contains(&n) {
+                break;
+            }
+        }
         if let Some(pos) = found {
             let keep = self.stack.len().saturating_sub(pos + 1);
             self.stack.truncate(keep);
@@ -476,6 +559,32 @@ fn tag_mark(name: &str, in_article: bool) -> (Option<RemovalReason>, bool) {
     }
 }
 
+const FNV_SEED: u32 = 0x811c_9dc5;
+
+/// FNV-1a over `bytes`, continuing from `h`.
+fn fnv(h: u32, bytes: &[u8]) -> u32 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+/// Utility classes that hide an element on every screen (`hidden`,
+/// `d-none`, screen-reader-only text). A responsive variant next to them
+/// (`md:block`, `d-lg-flex`) shows it on some screens, so it stays.
+fn class_hides(value: &str) -> bool {
+    let mut hides = false;
+    for t in value.split_ascii_whitespace().take(64) {
+        if t.contains(':') || (t.starts_with("d-") && t != "d-none") {
+            return false;
+        }
+        hides |= matches!(
+            t,
+            "hidden" | "d-none" | "sr-only" | "visually-hidden" | "screen-reader-text"
+        );
+    }
+    hides
+}
+
 /// Inline styles that hide the element.
 fn style_hides(style: &str) -> bool {
     let mut compact = String::with_capacity(style.len().min(256));
@@ -492,14 +601,26 @@ fn style_hides(style: &str) -> bool {
 /// Reads class/id tokens: a boilerplate category and a content weight.
 /// Names are split on punctuation and camelCase so that "ad" matches
 /// `ad-slot` or `topAd` but never `header` or `shadow`.
+#[cfg(test)]
 fn class_signal(value: &str) -> (Option<RemovalReason>, i8) {
+    let (mark, weight, _) = class_signal_full(value);
+    (mark, weight)
+}
+
+/// [`class_signal`], plus whether the mark names a part that is small by
+/// nature (byline, meta line, tag list).
+fn class_signal_full(value: &str) -> (Option<RemovalReason>, i8, bool) {
     let mut mark = None;
+    let mut small = false;
     let mut weight = 0i8;
     let mut word = [0u8; 24];
     let mut len = 0usize;
     let mut prev_lower = false;
     let mut handle = |w: &[u8]| {
         if let Some(r) = class_word(w) {
+            if mark.is_none() {
+                small = matches!(w, b"byline" | b"meta" | b"tags" | b"author");
+            }
             mark.get_or_insert(r);
             weight = weight.saturating_sub(25);
         } else if matches!(
@@ -534,7 +655,7 @@ fn class_signal(value: &str) -> (Option<RemovalReason>, i8) {
     if len > 0 {
         handle(word.get(..len).unwrap_or_default());
     }
-    (mark, weight)
+    (mark, weight, small)
 }
 
 fn class_word(w: &[u8]) -> Option<RemovalReason> {
@@ -763,12 +884,45 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     .collect();
 
     let feats = Feats::new(&st.blocks);
+    // A page whose prose is nearly all inside comment-marked parts is a
+    // discussion (forum thread, Q&A page): there the posts are the content.
+    let (mut thread_prose, mut other_prose) = (0u64, 0u64);
+    for (i, b) in st.blocks.iter().enumerate() {
+        if counts_as_prose(&feats, &[], i, b) {
+            if in_comments.get(b.elem as usize).copied().unwrap_or(false) {
+                thread_prose += u64::from(len32(&b.text));
+            } else {
+                other_prose += u64::from(len32(&b.text));
+            }
+        }
+    }
+    // The page's title inside the thread tells a forum (title, opening
+    // post and replies in one list) from a short post with long comments.
+    let titled = st
+        .blocks
+        .iter()
+        .any(|b| b.heading == 1 && in_comments.get(b.elem as usize).copied().unwrap_or(false));
+    let discussion =
+        titled && other_prose < DISCUSSION_MAX_OTHER && thread_prose >= DISCUSSION_MIN_THREAD;
+    let in_comments = if discussion {
+        vec![false; in_comments.len()]
+    } else {
+        in_comments
+    };
+    let keep_comments = opts.keep_comments || discussion;
     let fallback = || super::text::verdicts(st.blocks.iter().map(|b| b.text.as_str()));
     let Some((top, top_score, score)) = best_container(st, &feats, &sums, &in_comments, parent)
     else {
         return fallback();
     };
-    let top = widen(st, top, &feats, &in_comments, parent);
+    let (prose, prose_blocks) = prose_sums(st, &feats, &in_comments, parent);
+    let total_prose: u64 = (0..prose.len())
+        .filter(|&i| parent(i).is_none())
+        .filter_map(|i| prose.get(i))
+        .map(|&p| u64::from(p))
+        .sum::<u64>()
+        .max(1);
+    let top = widen(top, &prose, parent);
 
     // Marks on the container or its ancestors describe a page wrapper.
     let mut wrapper = vec![false; st.elems.len()];
@@ -779,7 +933,20 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     }
     let boiler = inherit(st, |i| {
         let e = st.elems.get(i)?;
-        let overruled = wrapper.get(i).copied().unwrap_or(false) || (e.weak_mark && holds_most(i));
+        // Class names such as "author" or "meta" also tag whole posts
+        // (a forum's opening post); a byline never holds this much prose,
+        // and an author's bio is one paragraph.
+        let big_other = e.small_mark
+            && prose.get(i).is_some_and(|&p| p >= PROSE_OVERRULE)
+            && prose_blocks.get(i).is_some_and(|&n| n >= 2);
+        // An ad never holds most of a page's prose: such a class is a
+        // site's naming quirk ("has-ads" on the article wrapper).
+        let most_prose = e.mark == Some(RemovalReason::Advertising)
+            && prose
+                .get(i)
+                .is_some_and(|&p| u64::from(p) * 2 > total_prose);
+        let overruled = wrapper.get(i).copied().unwrap_or(false)
+            || (e.weak_mark && (holds_most(i) || big_other || most_prose));
         e.mark.filter(|_| !overruled)
     });
     let mark_of = |b: &Block| boiler.get(b.elem as usize).copied().flatten();
@@ -811,7 +978,7 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             .rposition(|b| b.heading == 1 && mark_of(b).is_none())
     });
 
-    let verdicts: Vec<Verdict> = st
+    let mut verdicts: Vec<Verdict> = st
         .blocks
         .iter()
         .enumerate()
@@ -824,7 +991,7 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
                 && f64::from(b.link_bytes) > f64::from(chars) * knobs.max_link_share
                 && f.words < 40;
             let comment = mark == Some(RemovalReason::Comments) || (in_reg && i >= thread_from);
-            if opts.keep_comments && comment && !link_heavy {
+            if keep_comments && comment && !link_heavy {
                 return Verdict::Keep;
             }
             if !in_reg && headline != Some(i) {
@@ -844,10 +1011,43 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             Verdict::Keep
         })
         .collect();
+    drop_orphan_headings(st, &feats, &mut verdicts);
     if verdicts.contains(&Verdict::Keep) {
         verdicts
     } else {
         fallback()
+    }
+}
+
+/// A heading whose whole section was dropped ("More stories", "About the
+/// author" above a removed list) titles boilerplate, so it goes too. The
+/// headings above the first kept text are left alone: they hold the title.
+fn drop_orphan_headings(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict]) {
+    let is_head =
+        |i: usize| st.blocks.get(i).is_some_and(|b| b.heading > 0) && !feats.f(i).is_prose();
+    let Some(first_text) =
+        (0..verdicts.len()).find(|&i| verdicts.get(i) == Some(&Verdict::Keep) && !is_head(i))
+    else {
+        return;
+    };
+    // Walk backwards, remembering whether anything of the current section
+    // (the blocks after this one, up to the next heading) was dropped or kept.
+    let (mut kept, mut dropped) = (false, None);
+    for i in (first_text + 1..verdicts.len()).rev() {
+        let Some(&v) = verdicts.get(i) else { continue };
+        let head = st.blocks.get(i).is_some_and(|b| b.heading > 0);
+        if v == Verdict::Keep
+            && is_head(i)
+            && !kept
+            && let (Some(r), Some(slot)) = (dropped, verdicts.get_mut(i))
+        {
+            *slot = Verdict::Drop(r);
+        }
+        match v {
+            _ if head => (kept, dropped) = (false, None),
+            Verdict::Keep => kept = true,
+            Verdict::Drop(r) => dropped = dropped.or(Some(r)),
+        }
     }
 }
 
@@ -874,7 +1074,11 @@ fn extend_region(
         let Some(b) = st.blocks.get(i) else {
             return false;
         };
-        b.link_bytes == 0 && mark_of(b).is_none() && feats.kw(i).is_none()
+        // A linked word or two ("View all") is a button between sections;
+        // it bridges, and is still dropped as a link line.
+        (b.link_bytes == 0 || feats.f(i).words <= 3)
+            && mark_of(b).is_none()
+            && feats.kw(i).is_none()
     };
     let (Some(first), Some(last)) = (
         in_region.iter().position(|x| *x),
@@ -929,7 +1133,13 @@ fn thread_start(
         if !in_region.get(i).copied().unwrap_or(false) {
             continue;
         }
-        if seen >= 50 && seen * 2 >= region_prose && feats.kw(i) == Some(RemovalReason::Comments) {
+        // A real heading announcing comments ends the text even when the
+        // thread outweighs a short post; other mentions need most prose first.
+        let heading = b.heading > 0 && b.link_bytes == 0 && f.words <= 5;
+        if seen >= 50
+            && (heading || seen * 2 >= region_prose)
+            && feats.kw(i) == Some(RemovalReason::Comments)
+        {
             return i;
         }
         if counted(i, b, f) {
@@ -987,41 +1197,65 @@ fn best_container(
         finals.push((i, fs));
     }
     let &(top, top_score) = finals.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let top = promote(top, top_score, &finals, &parent);
+    let mut top = promote(st, top, top_score, &finals, &parent);
+    // Rows of prose cells vote for their table body; the text around a
+    // data table (its introduction) belongs with it, so start from the
+    // element holding the table.
+    for _ in 0..4 {
+        match (st.elems.get(top), parent(top)) {
+            (Some(e), Some(p)) if e.table_body => top = p,
+            _ => break,
+        }
+    }
     Some((top, top_score, score))
+}
+
+/// Whether block `i` is unlinked text reading as sentences, outside the
+/// elements flagged in `in_comments` (none when it is empty).
+fn counts_as_prose(feats: &Feats<'_>, in_comments: &[bool], i: usize, b: &Block) -> bool {
+    feats.f(i).is_prose()
+        && u64::from(b.link_bytes) * 4 < u64::from(len32(&b.text))
+        && !in_comments.get(b.elem as usize).copied().unwrap_or(false)
+        && feats.kw(i).is_none()
+}
+
+/// Unlinked, non-comment text reading as sentences in each element's
+/// subtree: bytes, and how many blocks they come in.
+fn prose_sums(
+    st: &State,
+    feats: &Feats<'_>,
+    in_comments: &[bool],
+    parent: impl Fn(usize) -> Option<usize>,
+) -> (Vec<u32>, Vec<u32>) {
+    let mut prose = vec![0u32; st.elems.len()];
+    let mut count = vec![0u32; st.elems.len()];
+    for (i, b) in st.blocks.iter().enumerate() {
+        let el = b.elem as usize;
+        let chars = len32(&b.text);
+        let counts = counts_as_prose(feats, in_comments, i, b);
+        if let (true, Some(x), Some(n)) = (counts, prose.get_mut(el), count.get_mut(el)) {
+            *x = x.saturating_add(chars);
+            *n += 1;
+        }
+    }
+    for i in (0..prose.len()).rev() {
+        let (Some(p), Some(v), Some(n)) = (parent(i), prose.get(i).copied(), count.get(i).copied())
+        else {
+            continue;
+        };
+        if let (Some(x), Some(m)) = (prose.get_mut(p), count.get_mut(p)) {
+            *x = x.saturating_add(v);
+            *m = m.saturating_add(n);
+        }
+    }
+    (prose, count)
 }
 
 /// Climbs from `top` while the parent holds clearly more prose than it:
 /// pages built from many sections spread their text over sibling wrappers.
 /// Prose here is unlinked, non-comment text reading as sentences; chrome
 /// fails that test, so the climb stops where only chrome would be added.
-fn widen(
-    st: &State,
-    top: usize,
-    feats: &Feats<'_>,
-    in_comments: &[bool],
-    parent: impl Fn(usize) -> Option<usize>,
-) -> usize {
-    let mut prose = vec![0u32; st.elems.len()];
-    for (i, (b, f)) in st.blocks.iter().zip(&feats.f).enumerate() {
-        let el = b.elem as usize;
-        let chars = len32(&b.text);
-        let counts = f.is_prose()
-            && u64::from(b.link_bytes) * 4 < u64::from(chars)
-            && !in_comments.get(el).copied().unwrap_or(true)
-            && feats.kw(i).is_none();
-        if let (true, Some(x)) = (counts, prose.get_mut(el)) {
-            *x = x.saturating_add(chars);
-        }
-    }
-    for i in (0..prose.len()).rev() {
-        let (Some(p), Some(v)) = (parent(i), prose.get(i).copied()) else {
-            continue;
-        };
-        if let Some(x) = prose.get_mut(p) {
-            *x = x.saturating_add(v);
-        }
-    }
+fn widen(top: usize, prose: &[u32], parent: impl Fn(usize) -> Option<usize>) -> usize {
     // Wrappers that add nothing are passed through, not stopped at.
     let mut best = top;
     let mut cur = parent(top);
@@ -1056,6 +1290,7 @@ fn ancestors(i: usize, parent: &impl Fn(usize) -> Option<usize>) -> Vec<usize> {
 /// list entries, article parts), moves up to the nearest element holding
 /// the winner and at least two of its rivals.
 fn promote(
+    st: &State,
     top: usize,
     top_score: f32,
     finals: &[(usize, f32)],
@@ -1078,11 +1313,35 @@ fn promote(
         })
         .filter(|c| !c.contains(&top))
         .collect();
-    if rival_chains.len() < 2 {
-        return top;
+    if rival_chains.len() >= 2 {
+        for &a in &top_chain {
+            if rival_chains.iter().filter(|c| c.contains(&a)).count() >= 2 {
+                return a;
+            }
+        }
     }
-    for &a in &top_chain {
-        if rival_chains.iter().filter(|c| c.contains(&a)).count() >= 2 {
+    // Kin of the winner (built like it, a fair share of its score) joined
+    // through a near common ancestor: a story continued after an ad break,
+    // a short thread. Distant wrappers are never chosen this way.
+    let shape = |i: usize| st.elems.get(i).map(|e| e.shape);
+    let share = if st.elems.get(top).is_some_and(|e| e.classed) {
+        KIN_SHARE
+    } else {
+        0.75
+    };
+    let kin: Vec<Vec<usize>> = finals
+        .iter()
+        .filter(|&&(i, s)| {
+            i != top && s >= top_score * share && shape(i) == shape(top) && !top_chain.contains(&i)
+        })
+        .map(|&(i, _)| ancestors(i, parent))
+        .filter(|c| !c.contains(&top))
+        .collect();
+    for &a in top_chain.iter().take(NEAR_LEVELS) {
+        if kin
+            .iter()
+            .any(|c| c.iter().take(NEAR_LEVELS).any(|&x| x == a))
+        {
             return a;
         }
     }
@@ -1384,6 +1643,230 @@ mod tests {
         assert!(words(&favor(Favor::Recall)) >= words(&plain));
         assert!(words(&favor(Favor::Precision)) <= words(&plain));
         assert!(favor(Favor::Precision).text.contains("second weekend"));
+    }
+
+    #[test]
+    fn nested_table_rows_stay_in_their_table() {
+        // Unclosed rows and cells in a nested table must not close the outer
+        // layout row, or the article after it loses its container.
+        let para = "The harbour wall was rebuilt over the winter, and the fishing boats returned in March after a long season spent moored upriver. ";
+        let html = format!(
+            "<table><tr><td><a href=/>Home</a></td></tr><tr><td>\
+             <table class=box><tr><td>Box one<tr><td>Box two</table>\
+             <p>{para}</p><p>{para}</p><p>{para}</p><p>{para}</p>\
+             <table><tr><td>x</td></tr><td>y</td></tr></table>\
+             <p>{para}</p><p>Final words of the story, which also belong to it.</p>\
+             </td></tr></table>"
+        );
+        let s = run(&html);
+        assert_eq!(s.text.matches("harbour wall").count(), 5, "{}", s.text);
+        assert!(s.text.contains("Final words"));
+    }
+
+    #[test]
+    fn byline_class_on_a_whole_post() {
+        let post = |who: &str, class: &str, body: &str| {
+            format!(
+                "<div class=\"reply {class}\"><div class=meta>{who} wrote on Monday</div><div class=body>{body}</div></div>"
+            )
+        };
+        let two = "<p>I have built three raised beds this spring, each about a metre wide and two long, and filled them with compost from the council site, which was cheaper than bagged compost by a long way.</p>\
+                   <p>Should I cover them over the summer, or can I sow straight into the compost without waiting for it to settle? The beds are in full sun, and the old lawn underneath was only dug over once.</p>\
+                   <p>Any advice on what to grow first would be welcome, since this is my first year with a vegetable garden and I would rather not waste a season finding out the hard way.</p>";
+        let one = "<p>Sow straight away, the compost settles as the roots go down, and covering it would only keep the rain out, which the beds need in a dry summer like the last one.</p>\
+                   <p>Keep it watered in the first weeks, though, since fresh compost dries out faster than you would expect, and seedlings suffer first when it does.</p>\
+                   <p>Salad leaves, radishes and beans are the easiest start, and all of them like a bed that has not had time to settle.</p>";
+        let html = format!(
+            "<body><nav><a href=/>Forum</a> <a href=/t>Topics</a></nav><h1>Raised beds: cover or sow?</h1>\
+             <div class=thread>{}{}{}</div>\
+             <div class=author-bio><p>Sam writes about small gardens and keeps bees on an allotment by the river, where the soil is heavy clay.</p></div></body>",
+            post("Kim", "topic-author", two),
+            post("Sam", "", one),
+            post("Lee", "", one)
+        );
+        let s = run(&html);
+        assert!(s.text.contains("three raised beds"), "{}", s.text);
+        assert!(s.text.contains("Sow straight away"));
+        assert!(!s.text.contains("keeps bees"));
+    }
+
+    #[test]
+    fn story_split_by_an_ad_break() {
+        let para = |n: usize| {
+            format!(
+                "<p>Part {n}: the ferry company, which has run the crossing since the war, said on Friday that the older of its two boats would be retired, and that a new one, built in a yard further up the coast, would take its place in the spring.</p>"
+            )
+        };
+        let part = |a: usize, b: usize| {
+            format!(
+                "<div class=section><div class=\"story-part\">{}{}{}</div></div>",
+                para(a),
+                para(b),
+                para(b + 10)
+            )
+        };
+        let html = format!(
+            "<body><nav><a href=/>Home</a> <a href=/n>News</a></nav><article><h1>The old ferry retires</h1>\
+             {}<div class=\"ad-slot\"><p>Advertisement</p></div>{}</article>\
+             <aside><h3>Most read</h3><ul><li><a href=/x>Storm closes the coast road for a day</a></li></ul></aside></body>",
+            part(1, 2),
+            part(3, 4)
+        );
+        let s = run(&html);
+        for n in ["Part 1:", "Part 2:", "Part 3:", "Part 4:"] {
+            assert!(s.text.contains(n), "{n} lost: {}", s.text);
+        }
+        assert!(!s.text.contains("Advertisement"));
+        assert!(!s.text.contains("coast road"));
+    }
+
+    #[test]
+    fn heading_of_a_dropped_section_goes_too() {
+        let para = "<p>The orchard was planted by the school in the spring, and the pupils now look after the young trees every week, watering them through the summer holidays.</p>";
+        let html = format!(
+            "<body><article><h1>Pupils plant an orchard</h1>{para}<h2>What comes next</h2>{para}{para}\
+             <h2>Elsewhere on the site</h2><ul><li><a href=/a>Bake sale raises money for the library</a></li>\
+             <li><a href=/b>New bus stop outside the gates</a></li><li><a href=/c>Choir sings at the town hall</a></li></ul>\
+             </article></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.starts_with("Pupils plant an orchard"), "{}", s.text);
+        assert!(s.text.contains("What comes next"));
+        assert!(!s.text.contains("Bake sale"));
+        assert!(!s.text.contains("Elsewhere on the site"), "{}", s.text);
+    }
+
+    #[test]
+    fn ad_class_on_the_article_wrapper() {
+        let para = "<p>The lighthouse keeper's cottage, empty for thirty years, has been turned into a small museum about the families who kept the light burning through every storm.</p>";
+        let menu: String = (0..60)
+            .map(|i| format!("<li><a href=/s{i}>Section number {i} of the site</a></li>"))
+            .collect();
+        let html = format!(
+            "<body><nav><ul>{menu}</ul></nav><section class=\"story has-ads\"><h1>A museum in the cottage</h1>{para}{para}{para}\
+             <div class=ad-slot><p>Advertisement</p></div>{para}</section></body>"
+        );
+        let s = run(&html);
+        assert_eq!(s.text.matches("lighthouse keeper").count(), 4, "{}", s.text);
+        assert!(!s.text.contains("Advertisement"));
+    }
+
+    #[test]
+    fn long_thread_under_a_short_post() {
+        let post = "<p>The village hall will open on Saturdays from next month, the committee decided at its meeting on Tuesday evening, after a long discussion about heating costs and volunteers.</p>\
+                    <p>A rota of helpers will open the doors at nine, and the café corner will serve tea and cake until noon, with all takings going towards a new roof for the hall.</p>";
+        let comment = |n: usize| {
+            format!(
+                "<p>Comment {n}: this is very welcome news for the families on our street, and I will gladly help with opening up on a Saturday morning now and then, if the rota allows it.</p><p class=posted>Posted by: Reader {n} at 10:1{n} AM</p>"
+            )
+        };
+        let thread: String = (1..9).map(comment).collect();
+        let html = format!(
+            "<body><div class=content><h1>Saturday opening</h1>{post}\
+             <p class=posted>Posted by the committee at 9:00 AM</p><h2>Comments</h2>{thread}</div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("village hall"), "{}", s.text);
+        assert!(!s.text.contains("Comment 3:"), "{}", s.text);
+        let kept = strip(
+            &html,
+            &StripOptions {
+                keep_comments: true,
+                ..StripOptions::default()
+            },
+        );
+        assert!(kept.text.contains("Comment 3:"));
+    }
+
+    #[test]
+    fn button_between_sections_bridges() {
+        let para = |t: &str| {
+            format!(
+                "<p>{t}: our translators work in more than forty languages, and every document is checked by a second reader before it is returned, usually within two working days of the order.</p>"
+            )
+        };
+        let html = format!(
+            "<body><nav><a href=/>Home</a> <a href=/q>Quote</a></nav>\
+             <div class=a><div class=b>{}{}{}</div></div>\
+             <div class=c><a href=/all>View all</a></div>\
+             <div class=d><p>{}</p></div></body>",
+            para("First"),
+            para("Second"),
+            para("Third"),
+            "Last section: the company was founded twenty years ago by two interpreters, and it still answers every enquiry the same day, including weekends."
+        );
+        let s = run(&html);
+        assert!(s.text.contains("Last section"), "{}", s.text);
+        assert!(!s.text.contains("View all"));
+    }
+
+    #[test]
+    fn data_table_keeps_its_introduction() {
+        let row = |y: u32| {
+            format!(
+                "<tr><td>{y}</td><td>The river flooded the lower town in the spring of that year, and the new embankment, finished only months before, held back most of the water.</td></tr>"
+            )
+        };
+        let rows: String = (1901..1909).map(row).collect();
+        let html = format!(
+            "<body><nav><a href=/>Home</a> <a href=/h>History</a></nav><div class=page><h1>Floods of the river</h1>\
+             <p>This list records the years in which the river left its banks, with a short note on the damage each flood did to the town.</p>\
+             <table><tbody>{rows}</tbody></table></div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("This list records"), "{}", s.text);
+        assert!(s.text.contains("embankment"));
+    }
+
+    #[test]
+    fn forum_thread_is_content() {
+        let post = |n: usize, class: &str| {
+            format!(
+                "<li class=\"item {class}\"><div class=author>member{n}</div><div class=message><p>Post {n}: I switched to a quieter keyboard last winter, and the difference in a shared office is bigger than I expected, although the keys feel softer than before.</p></div></li>"
+            )
+        };
+        let replies: String = (2..6).map(|n| post(n, "item-comment")).collect();
+        let html = format!(
+            "<body><div class=side><ul><li><a href=/c>Categories</a></li><li><a href=/r>Recent</a></li></ul></div>\
+             <div class=\"message-list discussion\"><h1>Quiet keyboards for an open office?</h1><ul>{}{replies}</ul></div></body>",
+            post(1, "item-discussion")
+        );
+        let s = run(&html);
+        for n in ["Post 1:", "Post 3:", "Post 5:"] {
+            assert!(s.text.contains(n), "{n} lost: {}", s.text);
+        }
+        assert!(!s.text.contains("Categories"));
+        // A short post with a long comment thread below it stays a post.
+        let thread: String = (2..9).map(|n| post(n, "comment")).collect();
+        let blog = format!(
+            "<body><article><h1>Office news</h1><p>The office moves to the third floor in May, and every desk will get a new lamp.</p></article>\
+             <div class=comments><ul>{thread}</ul></div></body>"
+        );
+        assert!(!run(&blog).text.contains("Post 3:"));
+    }
+
+    #[test]
+    fn hiding_utility_classes() {
+        assert!(class_hides("print-copy hidden"));
+        assert!(class_hides("d-none"));
+        assert!(class_hides("sr-only"));
+        assert!(!class_hides("hidden md:block"));
+        assert!(!class_hides("d-none d-lg-block"));
+        assert!(!class_hides("hidden-gem story"));
+        let para = "<p>The bakery on the corner reopened on Monday after a fire in the spring, with a new oven and the same sourdough recipe as before.</p>";
+        let html = format!(
+            "<body><div class=\"print-version hidden\"><h1>Print copy</h1>{para}{para}</div>\
+             <article><h1>Bakery reopens</h1>{para}{para}<span class=sr-only>Skip this label</span></article></body>"
+        );
+        let s = run(&html);
+        assert_eq!(
+            s.text.matches("bakery on the corner").count(),
+            2,
+            "{}",
+            s.text
+        );
+        assert!(!s.text.contains("Print copy"));
+        assert!(!s.text.contains("Skip this label"));
     }
 
     #[test]

@@ -9,8 +9,10 @@ use whatlang::dev::{RawLangInfo, raw_detect};
 use whatlang::{Detector as WhatlangDetector, Lang};
 
 mod ngram;
+mod segment;
 
 use ngram::Model;
+pub use segment::Segment;
 
 /// Longest stretch of text handed to the models. Trigram statistics settle
 /// long before this, and it keeps a 4 MiB document as cheap as a 32 KiB one.
@@ -158,15 +160,29 @@ impl Detection {
 /// independent, so raw sums are overconfident.
 const TEMPERATURE: f32 = 7.5;
 
+/// Softmax temperature for the scores of `words` words. Successive words'
+/// evidence is far from independent (one topic, repeated names), so
+/// certainty should grow with about the square root of the length, not
+/// linearly. The best logit scale per word count on dev (scratch `fit`,
+/// log-loss) is 1.15 for one word, 0.95 for two, 0.55 for 6-10 and 0.30
+/// past 20; the slope 0.3 (log-loss optimum 0.465) calibrates the top
+/// answer best (`calib.py`: expected calibration error 1.2 points). Only
+/// confidences change; the ranking is the same at any temperature.
+fn temperature(words: usize) -> f32 {
+    let extra = words.saturating_sub(1) as f32;
+    TEMPERATURE / 1.15 * (1.0 + 0.3 * extra).sqrt()
+}
+
 /// Confidence from which an answer counts as reliable.
 const RELIABLE: f64 = 0.9;
 
 /// Bytes of text scored between checks for a decided answer.
 const CHUNK_BYTES: usize = 1024;
 
-/// Score gap at which detection stops reading: softmax odds of e^9 (about
-/// 8,000 to 1) for the leader, far past what more text would overturn.
-const DECISIVE_MARGIN: f32 = TEMPERATURE * 9.0;
+/// Calibrated log-odds (score gap over [`temperature`]) at which detection
+/// stops reading: odds of e^9 (about 8,000 to 1) for the leader, far past
+/// what more text would overturn.
+const DECISIVE_NATS: f32 = 9.0;
 
 /// Scripts none of the n-gram model's languages use: whatlang answers.
 const WHATLANG_SCRIPTS: &[whatlang::Script] = &[
@@ -208,25 +224,56 @@ impl Detector {
         if outside_model {
             return detect_whatlang(&sample, script, allowed);
         }
-        if ngram::devanagari_main(&sample) {
+        let main = ngram::main_script(&sample);
+        if main.is_devanagari() {
             let devanagari: Vec<Language> = [Lang::Hin, Lang::Mar]
                 .into_iter()
                 .map(Language)
                 .filter(|l| allowed.is_empty() || allowed.contains(l))
                 .collect();
             if !devanagari.is_empty() {
-                return detect_whatlang(&sample, script, &devanagari);
+                // Only the Devanagari letters: whatlang judges the script
+                // of the whole text first, and Latin boilerplate
+                // ("Share to Twitter") would leave it no Hindi to find.
+                let native: String = sample
+                    .chars()
+                    .map(|c| {
+                        if !c.is_alphabetic() || ('\u{900}'..='\u{97F}').contains(&c) {
+                            c
+                        } else {
+                            ' '
+                        }
+                    })
+                    .collect();
+                if devanagari.len() == 2
+                    && let Some(d) = hindi_or_marathi(model, &native, script)
+                {
+                    return d;
+                }
+                return detect_whatlang(&native, script, &devanagari);
             }
         }
-        let mut scores = vec![0.0f32; model.languages.len()];
+        let mut scores = priors(model, &sample, main);
         let mut matched = 0;
+        let mut words = 0;
         // Read the evidence a slice at a time and stop once the leader is out
         // of reach: a long single-language document is decided after a few
         // KiB instead of the whole sample, which keeps detection cheap inside
         // Summarize and Process.
         for chunk in chunks(&sample, CHUNK_BYTES) {
-            matched += model.score(chunk, &mut scores).1;
-            if matched > 0 && leader_margin(&model.languages, &scores, allowed) >= DECISIVE_MARGIN {
+            // A short text is one chunk, whose main script is known.
+            let chunk_main = if chunk.len() == sample.len() {
+                main
+            } else {
+                ngram::main_script(chunk)
+            };
+            let (w, m) = model.score_in(chunk, chunk_main, &mut scores);
+            words += w;
+            matched += m;
+            if matched > 0
+                && leader_margin(&model.languages, &scores, allowed)
+                    >= DECISIVE_NATS * temperature(words)
+            {
                 break;
             }
         }
@@ -247,7 +294,7 @@ impl Detector {
         // deterministic.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let top = ranked[0].1;
-        let temp = TEMPERATURE;
+        let temp = temperature(words);
         let total: f64 = ranked
             .iter()
             .map(|(_, s)| f64::from((s - top) / temp).exp())
@@ -269,6 +316,95 @@ impl Detector {
                 .collect(),
         }
     }
+}
+
+/// Nats by which the n-grams must favour Japanese over Chinese for a text
+/// written in Han characters without any kana to count as Japanese (and
+/// the reverse for a text with kana): Japanese prose is never kanji alone,
+/// while shared characters make the n-grams of a short text a coin toss.
+const KANA_PRIOR: f32 = 5.0;
+
+/// Nats charged on Han-script text to languages not written in Han: the
+/// model's Chinese table lacks many simplified characters, and without
+/// this a text no table knows would tie all 56 languages.
+const NOT_HAN_PRIOR: f32 = 10.0;
+
+/// Starting scores (prior log-odds, in score units) for every modelled
+/// language given the script evidence of `text`.
+fn priors(model: &Model, text: &str, main: ngram::Script) -> Vec<f32> {
+    let languages = &model.languages;
+    let mut scores = model.prior.clone();
+    if let Some(kana) = ngram::han_has_kana(text, main) {
+        let (likely, unlikely) = if kana {
+            (Lang::Jpn, Lang::Cmn)
+        } else {
+            (Lang::Cmn, Lang::Jpn)
+        };
+        for (s, l) in scores.iter_mut().zip(languages) {
+            if l.0 == unlikely {
+                *s -= KANA_PRIOR * TEMPERATURE;
+            } else if l.0 != likely {
+                *s -= NOT_HAN_PRIOR * TEMPERATURE;
+            }
+        }
+    }
+    scores
+}
+
+/// Weights of whatlang's and the n-gram model's log-odds of Hindi over
+/// Marathi in the logistic model that decides between them; fitted by
+/// `devexp` in the scratch crate (a broad optimum). whatlang's trigrams
+/// keep the vowel signs lingua's tables lack; the n-grams add evidence
+/// where whatlang is unsure, mostly on short text.
+const WHATLANG_HI_MR: f64 = 4.0;
+const NGRAM_HI_MR: f64 = 1.5;
+
+/// Hindi vs Marathi from both whatlang and the n-gram model, with the
+/// logistic probability as confidence. `None` when whatlang has no answer.
+fn hindi_or_marathi(
+    model: &Model,
+    native: &str,
+    script: Option<&'static str>,
+) -> Option<Detection> {
+    let info = WhatlangDetector::with_allowlist(vec![Lang::Hin, Lang::Mar]).detect(native)?;
+    // whatlang's confidence (0 = tie, 1 = sure) read as a log-odds.
+    let c = info.confidence().clamp(0.0, 0.999);
+    let sure = ((1.0 + c) / (1.0 - c)).ln() + 0.01;
+    let whatlang = if info.lang() == Lang::Hin {
+        sure
+    } else {
+        -sure
+    };
+    let mut scores = vec![0.0f32; model.languages.len()];
+    model.score(native, &mut scores);
+    let ngram = |lang: Lang| {
+        model
+            .languages
+            .iter()
+            .position(|l| l.0 == lang)
+            .map_or(0.0, |i| f64::from(scores[i]))
+    };
+    let odds = WHATLANG_HI_MR * whatlang
+        + NGRAM_HI_MR * (ngram(Lang::Hin) - ngram(Lang::Mar)) / f64::from(TEMPERATURE);
+    let p_hindi = 1.0 / (1.0 + (-odds).exp());
+    let (best, other, p) = if odds >= 0.0 {
+        (Lang::Hin, Lang::Mar, p_hindi)
+    } else {
+        (Lang::Mar, Lang::Hin, 1.0 - p_hindi)
+    };
+    let best = Candidate {
+        language: Language(best),
+        confidence: p.clamp(0.0, 1.0),
+    };
+    Some(Detection {
+        best: Some(best),
+        script,
+        reliable: best.confidence >= RELIABLE,
+        alternatives: vec![Candidate {
+            language: Language(other),
+            confidence: (1.0 - p).clamp(0.0, 1.0),
+        }],
+    })
 }
 
 /// Gap between the best and the second allowed language's scores

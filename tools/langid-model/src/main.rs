@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 mod langs;
 
 /// n-grams kept per language and order (index = order).
-const TOP: [usize; 6] = [0, 3000, 5000, 20000, 20000, 15000];
+const TOP: [usize; 6] = [0, 3000, 5000, 30000, 30000, 20000];
 /// Quantisation step of -ln p.
 const STEP: f64 = 1.0 / 16.0;
 
