@@ -135,21 +135,32 @@ out=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.ar
 expect "metrics" 'textpipe_calls_total{method="Process",code="OK"} 1' "$out"
 
 step "SIGTERM with calls in flight"
-# A ~2 MiB page per call; with one worker the calls queue, so all are in
+# A ~3.6 MB page per call; with one worker the calls queue, so all are in
 # flight (admitted, waiting or running) when the signal arrives.
 big=$WORK/big-request.json
 python3 - "$big" <<'PY'
 import json, sys
 para = "<p>" + "The valley railway will reopen its northern branch after two years of repairs to the bridges and cuttings. " * 6 + "</p>"
-html = "<html><body><article>" + para * 3000 + "</article></body></html>"
+html = "<html><body><article>" + para * 5500 + "</article></body></html>"
 json.dump({"html": html}, open(sys.argv[1], "w"))
 PY
 pids=()
-for i in $(seq 6); do
+for i in $(seq 16); do
   grpcurl -d @ "$ADDR" "$svc/Process" <"$big" >"$WORK/inflight-$i.json" 2>&1 &
   pids+=($!)
 done
-sleep 0.5
+# Signal once the server reports calls in flight (grpcurl takes a while to start).
+python3 - "http://127.0.0.1:$METRICS_PORT/metrics" <<'PY' || fail "calls never got in flight"
+import sys, time, urllib.request
+deadline = time.time() + 30
+while time.time() < deadline:
+    text = urllib.request.urlopen(sys.argv[1]).read().decode()
+    n = next((float(l.split()[1]) for l in text.splitlines() if l.startswith("textpipe_calls_in_flight ")), 0)
+    if n >= 2:
+        sys.exit(0)
+    time.sleep(0.01)
+sys.exit(1)
+PY
 docker kill --signal TERM "$NAME" >/dev/null || fail "cannot signal the container"
 completed=0
 for i in "${!pids[@]}"; do
@@ -162,6 +173,13 @@ done
 status=$(docker wait "$NAME")
 [ "$completed" = "${#pids[@]}" ] || fail "only $completed of ${#pids[@]} in-flight calls completed"
 [ "$status" = 0 ] || fail "container exited with $status after SIGTERM"
-docker logs "$NAME" 2>&1 | grep -q 'SIGTERM' || fail "no SIGTERM line in the logs"
+# Into a file first: `grep -q` stops reading early, and under pipefail the
+# writer's broken pipe would fail the check.
+docker logs "$NAME" >"$WORK/container.log" 2>&1
+grep -q 'SIGTERM' "$WORK/container.log" || fail "no SIGTERM line in the logs"
+# Calls that finished after the signal: those were in flight when it came.
+after=$(awk '/stop signal received/ {f = 1; next} f && /call finished/ && /"Process"/ {n++} END {print n + 0}' "$WORK/container.log")
+[ "$after" -ge 1 ] || fail "no call was still in flight when SIGTERM arrived; the check proved nothing"
+echo "$after calls were in flight at SIGTERM and finished during the drain"
 echo "all ${#pids[@]} in-flight calls completed; exit status 0"
 echo "container-test: passed"
