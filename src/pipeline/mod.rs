@@ -84,11 +84,7 @@ const SUMMARY_DETECT_BYTES: usize = 512;
 
 /// The longest prefix of `text` of at most `max` bytes ending on a char boundary.
 fn prefix(text: &str, max: usize) -> &str {
-    let mut end = max.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    &text[..langid::floor_char_boundary(text, max.min(text.len()))]
 }
 
 /// Runs `f`, adding the time it took to `into`.
