@@ -148,8 +148,8 @@ pub(crate) struct Params {
 }
 
 /// The default, fitted on the dev split of the news sets (en, fr, vi) as
-/// one setting for all (see the fitting scripts next to the eval binary:
-/// fastfit.py for the grid, summarize.py for the figures).
+/// one setting for all (`tools/fit`: summarize-fastfit.py for the grid,
+/// the service's CLI and summarize.py for the figures).
 pub(crate) const PARAMS: Params = Params {
     position_weight: 0.95,
     centroid_weight: 0.2,

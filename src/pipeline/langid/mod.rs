@@ -158,7 +158,7 @@ impl Detection {
 /// Temperature dividing the summed n-gram log-likelihoods before the
 /// softmax: the overlapping n-grams of orders 1 to 5 are far from
 /// independent, so raw sums are overconfident.
-const TEMPERATURE: f32 = 7.5;
+pub(crate) const TEMPERATURE: f32 = 7.5;
 
 /// Softmax temperature for the scores of `words` words. Successive words'
 /// evidence is far from independent (one topic, repeated names), so
@@ -177,7 +177,7 @@ fn temperature(words: usize) -> f32 {
 const RELIABLE: f64 = 0.9;
 
 /// Bytes of text scored between checks for a decided answer.
-const CHUNK_BYTES: usize = 1024;
+const CHUNK_BYTES: usize = 256;
 
 /// Calibrated log-odds (score gap over [`temperature`]) at which detection
 /// stops reading: odds of e^9 (about 8,000 to 1) for the leader, far past
@@ -235,16 +235,7 @@ impl Detector {
                 // Only the Devanagari letters: whatlang judges the script
                 // of the whole text first, and Latin boilerplate
                 // ("Share to Twitter") would leave it no Hindi to find.
-                let native: String = sample
-                    .chars()
-                    .map(|c| {
-                        if !c.is_alphabetic() || ('\u{900}'..='\u{97F}').contains(&c) {
-                            c
-                        } else {
-                            ' '
-                        }
-                    })
-                    .collect();
+                let native = devanagari_letters(&sample);
                 if devanagari.len() == 2
                     && let Some(d) = hindi_or_marathi(model, &native, script)
                 {
@@ -353,7 +344,7 @@ fn priors(model: &Model, text: &str, main: ngram::Script) -> Vec<f32> {
 
 /// Weights of whatlang's and the n-gram model's log-odds of Hindi over
 /// Marathi in the logistic model that decides between them; fitted by
-/// `devexp` in the scratch crate (a broad optimum). whatlang's trigrams
+/// `langid_hi_mr` in `tools/fit` (a broad optimum). whatlang's trigrams
 /// keep the vowel signs lingua's tables lack; the n-grams add evidence
 /// where whatlang is unsure, mostly on short text.
 const WHATLANG_HI_MR: f64 = 4.0;
@@ -444,6 +435,19 @@ fn chunks(text: &str, size: usize) -> impl Iterator<Item = &str> {
         rest = tail;
         Some(head)
     })
+}
+
+/// `text` with every letter outside the Devanagari block blanked.
+pub(crate) fn devanagari_letters(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if !c.is_alphabetic() || ('\u{900}'..='\u{97F}').contains(&c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect()
 }
 
 /// whatlang alone, for scripts and allow-lists outside the n-gram model.

@@ -15,8 +15,8 @@ static MODEL_BYTES: &[u8] = include_bytes!("model.bin");
 /// Quantisation step of `-ln p` in the table.
 const STEP: f32 = 1.0 / 16.0;
 
-/// Bits of the hash used to bucket the sorted keys.
-const INDEX_BITS: u32 = 18;
+/// Most entries (language, `-ln p`) one n-gram can have: one per language.
+const MAX_HITS: usize = 255;
 
 /// Longest n-gram the table holds.
 const MAX_ORDER: usize = 5;
@@ -29,11 +29,14 @@ const MAX_WORD: usize = 64;
 pub(super) struct Model {
     /// Modelled languages, by index.
     pub(super) languages: Vec<Language>,
-    keys: &'static [u8],
-    /// `index[b]` is the first key whose top [`INDEX_BITS`] bits are `>= b`,
-    /// so a lookup scans a handful of keys instead of binary-searching all.
-    index: Vec<u32>,
-    offsets: &'static [u8],
+    /// Open-addressing table (linear probing, a power of two long, at most
+    /// 80 % full) of `(key, first entry << 8 | entry count)`; a count of 0
+    /// marks an empty slot. Detection is bound by cache misses in these
+    /// megabytes: the file's sorted keys and offsets took three per lookup
+    /// (bucket index, key, offset), this table takes one before the entries.
+    slots: Vec<(u32, u32)>,
+    /// `slots.len() - 1`.
+    mask: usize,
     entries: &'static [u8],
     /// `gain[order][q]`: what a hit of that order with quantised `-ln p`
     /// `q` adds to its language's score (precomputed: this is the inner
@@ -41,6 +44,12 @@ pub(super) struct Model {
     gain: [[f32; 256]; MAX_ORDER + 1],
     /// [`PRIOR`] by language index, in score units.
     pub(super) prior: Vec<f32>,
+}
+
+/// Home slot of `key`: FNV-1a's low bits are weak, so multiply
+/// (Fibonacci hashing) and take the high bits.
+fn slot_of(key: u32, mask: usize) -> usize {
+    (u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
 }
 
 fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
@@ -78,15 +87,25 @@ impl Model {
         if entries.len() != 2 * total {
             return None;
         }
-        let mut index = Vec::with_capacity((1 << INDEX_BITS) + 1);
-        for i in 0..n_keys {
-            let bucket = (read_u32(keys, 4 * i)? >> (32 - INDEX_BITS)) as usize;
-            while index.len() <= bucket {
-                index.push(i as u32);
-            }
+        // Entry offsets must fit the 24 bits the slot leaves them.
+        if total >= 1 << 24 {
+            return None;
         }
-        while index.len() <= 1 << INDEX_BITS {
-            index.push(n_keys as u32);
+        let size = (n_keys + n_keys / 4 + 1).next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![(0u32, 0u32); size];
+        for i in 0..n_keys {
+            let key = read_u32(keys, 4 * i)?;
+            let start = read_u32(offsets, 4 * i)?;
+            let count = read_u32(offsets, 4 * i + 4)?.checked_sub(start)? as usize;
+            if count == 0 || count > MAX_HITS {
+                continue;
+            }
+            let mut at = slot_of(key, mask);
+            while slots[at].1 != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = (key, start << 8 | count as u32);
         }
         let mut gain = [[0.0f32; 256]; MAX_ORDER + 1];
         for (order, row) in gain.iter_mut().enumerate().skip(1) {
@@ -110,29 +129,26 @@ impl Model {
         Some(Model {
             prior,
             languages,
-            keys,
-            index,
-            offsets,
+            slots,
+            mask,
             entries,
             gain,
         })
     }
 
     fn lookup(&self, hash: u32) -> &'static [u8] {
-        let bucket = (hash >> (32 - INDEX_BITS)) as usize;
-        let (Some(&lo), Some(&hi)) = (self.index.get(bucket), self.index.get(bucket + 1)) else {
-            return &[];
-        };
-        for i in lo as usize..hi as usize {
-            let key = read_u32(self.keys, 4 * i).unwrap_or(u32::MAX);
-            if key == hash {
-                let start = read_u32(self.offsets, 4 * i).unwrap_or(0) as usize;
-                let end = read_u32(self.offsets, 4 * i + 4).unwrap_or(0) as usize;
-                return self.entries.get(2 * start..2 * end).unwrap_or(&[]);
-            }
-            if key > hash {
+        let mut at = slot_of(hash, self.mask);
+        // The table is never full, so every probe sequence meets an empty slot.
+        while let Some(&(key, packed)) = self.slots.get(at) {
+            if packed == 0 {
                 break;
             }
+            if key == hash {
+                let start = 2 * (packed >> 8) as usize;
+                let end = start + 2 * (packed & 0xff) as usize;
+                return self.entries.get(start..end).unwrap_or(&[]);
+            }
+            at = (at + 1) & self.mask;
         }
         &[]
     }
@@ -209,8 +225,8 @@ impl Model {
 /// the score a language gains for holding the n-gram at all (the
 /// complement of the floor charged to languages that lack it). Fitted with
 /// the language priors by multinomial logistic regression on labelled
-/// sentences, word pairs and words (scratch `fit`; 2-fold held-out gain
-/// +0.1 sentence, +0.4 word-pair accuracy), in units where the softmax
+/// sentences, word pairs and words (`langid_fit` in `tools/fit`; 2-fold
+/// held-out gain +0.1 sentence, +0.4 word-pair accuracy), in units where the softmax
 /// temperature is `TEMPERATURE`. Bigrams weigh least: they mostly repeat
 /// what the unigrams and trigrams around them say.
 const WEIGHT: [f32; MAX_ORDER + 1] = [0.0, 1.580, 0.782, 1.335, 1.519, 1.827];
