@@ -564,6 +564,36 @@ async fn changed_files_are_picked_up_without_a_signal() {
 }
 
 #[tokio::test]
+async fn a_changed_token_file_is_picked_up_without_a_signal() {
+    let files = Files::new();
+    let tokens = files.put("tokens", &format!("{TOKEN}\n"));
+    let app = SecureApp::start(|s| {
+        s.auth_token_file = Some(tokens.clone());
+        s.reload_check_ms = 50;
+    })
+    .await;
+    let channel = crate::helpers::channel(app.addr).await;
+    assert!(detect(channel.clone(), Some(TOKEN)).await.is_ok());
+    let next = "rotated-token-5e2d8c1b9f";
+    files.put("tokens", &format!("{next}\n"));
+    let started = Instant::now();
+    while detect(channel.clone(), Some(next)).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the watcher reloads the token file"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let old = detect(channel, Some(TOKEN)).await.unwrap_err();
+    assert_eq!(
+        old.code(),
+        Code::Unauthenticated,
+        "the rotated-out token is refused"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_stalled_handshake_is_dropped_after_the_timeout() {
     let ca = Ca::new("test root");
     let files = Files::new();
