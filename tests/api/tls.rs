@@ -728,6 +728,41 @@ fn the_binary_names_a_missing_tls_flag() {
 }
 
 #[tokio::test]
+async fn the_probe_presents_a_client_certificate_under_mutual_tls() {
+    let server_ca = Ca::new("server root");
+    let client_ca = Ca::new("client root");
+    let files = Files::new();
+    files.put_server(&server_ca.server());
+    let clients = files.put("clients.pem", &client_ca.pem());
+    let ca_file = files.put("ca.pem", &server_ca.pem());
+    let probe = client_ca.client("probe");
+    let probe_cert = files.put("probe.pem", &probe.cert);
+    let probe_key = files.put("probe.key", &probe.key);
+    let app = SecureApp::start(|s| {
+        files.tls_settings(s);
+        s.tls_client_ca = Some(clients.clone());
+    })
+    .await;
+    let addr = app.addr;
+    let run = move |identity: bool| {
+        let (ca, cert, key) = (ca_file.clone(), probe_cert.clone(), probe_key.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec!["--tls-ca", arg(&ca), "--tls-server-name", "localhost"];
+            if identity {
+                args.extend(["--tls-cert", arg(&cert), "--tls-key", arg(&key)]);
+            }
+            health_check(addr, &args)
+        })
+    };
+    let (ok, out, err) = run(true).await.expect("probe joins");
+    assert!(ok, "probe with a client certificate: {out} {err}");
+    assert_eq!(out.trim(), "SERVING");
+    let (ok, _, _) = run(false).await.expect("probe joins");
+    assert!(!ok, "without a client certificate the probe is refused");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_binary_speaks_tls_reloads_on_sighup_and_logs_no_secrets() {
     use tokio::io::AsyncBufReadExt;
 
