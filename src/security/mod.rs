@@ -288,3 +288,44 @@ pub async fn reload_on_sighup(reloader: Reloader) {
 /// Without Unix signals there is nothing to wait for.
 #[cfg(not(unix))]
 pub async fn reload_on_sighup(_reloader: Reloader) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_file_is_reloaded_once_and_a_failure_retried_quietly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cert.pem");
+        std::fs::write(&path, "one").unwrap();
+        let paths = vec![path.clone()];
+        let mut watched = Watched::new(&paths);
+        watched.check(&paths, |_| panic!("unchanged files are not reloaded"));
+
+        std::fs::write(&path, "two, longer").unwrap();
+        let mut calls = Vec::new();
+        watched.check(&paths, |quiet| {
+            calls.push(quiet);
+            Err(anyhow::anyhow!("half-written"))
+        });
+        watched.check(&paths, |quiet| {
+            calls.push(quiet);
+            Err(anyhow::anyhow!("still broken"))
+        });
+        watched.check(&paths, |quiet| {
+            calls.push(quiet);
+            Ok(())
+        });
+        watched.check(&paths, |_| panic!("applied files are not reloaded again"));
+        // Loud the first time, quiet on the retries of the same files.
+        assert_eq!(calls, [false, true, true]);
+
+        std::fs::remove_file(&path).unwrap();
+        let mut called = false;
+        watched.check(&paths, |_| {
+            called = true;
+            Err(anyhow::anyhow!("gone"))
+        });
+        assert!(called, "a vanished file counts as a change");
+    }
+}
