@@ -109,7 +109,8 @@ impl Reloader {
     pub fn reload(&self) -> anyhow::Result<()> {
         let tls = self.reload_tls(false);
         let tokens = self.reload_tokens(false);
-        if self.security.tls.is_none() && self.security.tokens.is_none() {
+        let token_file = self.security.tokens.as_ref().and_then(|t| t.file());
+        if self.security.tls.is_none() && token_file.is_none() {
             tracing::info!("reload asked for, but no TLS or token file is configured");
         }
         tls.and(tokens)
