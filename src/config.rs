@@ -3,7 +3,11 @@
 //! bad value stops start-up with a message naming the flag.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::security::auth::Secret;
+use crate::security::tls::{HandshakeLimits, TlsFiles};
 
 /// Default listen address: all interfaces, the conventional gRPC port.
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:50051";
@@ -25,6 +29,16 @@ pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9464";
 /// Default age after which a client connection is asked to reconnect (GOAWAY),
 /// so long-lived HTTP/2 clients spread over new replicas.
 pub const DEFAULT_MAX_CONNECTION_AGE_MS: u64 = 300_000;
+
+/// Default time a TLS handshake may take before the connection is dropped.
+pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
+/// Default TLS handshakes in progress at once.
+pub const DEFAULT_TLS_MAX_HANDSHAKES: u32 = 64;
+/// Default interval between checks of the TLS and token files for changes.
+pub const DEFAULT_RELOAD_CHECK_MS: u64 = 10_000;
+/// Environment variable holding bearer tokens, comma-separated. It has no
+/// flag on purpose: a command line is visible to every user of the host.
+pub const AUTH_TOKENS_ENV: &str = "TEXTPIPE_AUTH_TOKENS";
 
 /// Where metrics are served, if anywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +117,61 @@ pub struct Settings {
           value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub max_connection_age_ms: u64,
 
+    /// TLS certificate chain (PEM, leaf first). With --tls-key the gRPC port speaks TLS only;
+    /// without them it is plain text, meant for loopback or a mesh that provides TLS.
+    #[arg(
+        long,
+        env = "TEXTPIPE_TLS_CERT",
+        requires = "tls_key",
+        value_name = "FILE"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key of the TLS certificate (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(
+        long,
+        env = "TEXTPIPE_TLS_KEY",
+        requires = "tls_cert",
+        value_name = "FILE"
+    )]
+    pub tls_key: Option<PathBuf>,
+
+    /// CA certificates (PEM) that client certificates must chain to: mutual TLS. A client
+    /// without such a certificate is refused in the handshake.
+    #[arg(
+        long,
+        env = "TEXTPIPE_TLS_CLIENT_CA",
+        requires = "tls_cert",
+        value_name = "FILE"
+    )]
+    pub tls_client_ca: Option<PathBuf>,
+
+    /// Milliseconds a TLS handshake may take before the connection is dropped.
+    #[arg(long, env = "TEXTPIPE_TLS_HANDSHAKE_TIMEOUT_MS", default_value_t = DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub tls_handshake_timeout_ms: u64,
+
+    /// TLS handshakes in progress at once; further connections wait to be accepted.
+    #[arg(long, env = "TEXTPIPE_TLS_MAX_HANDSHAKES", default_value_t = DEFAULT_TLS_MAX_HANDSHAKES,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub tls_max_handshakes: u32,
+
+    /// File of bearer tokens, one per line (blank lines and `#` comments skipped). Calls to the
+    /// text service and reflection then need `authorization: Bearer <token>`; health stays open.
+    /// Tokens can also come from TEXTPIPE_AUTH_TOKENS (comma-separated); both sets are accepted.
+    #[arg(long, env = "TEXTPIPE_AUTH_TOKEN_FILE", value_name = "FILE")]
+    pub auth_token_file: Option<PathBuf>,
+
+    /// Tokens from TEXTPIPE_AUTH_TOKENS (no flag: command lines are visible to all).
+    #[arg(skip = Secret::from_env(AUTH_TOKENS_ENV))]
+    pub auth_tokens: Secret,
+
+    /// Milliseconds between checks of the TLS and token files for changes (they are also
+    /// re-read on SIGHUP); 0 checks only on SIGHUP.
+    #[arg(long, env = "TEXTPIPE_RELOAD_CHECK_MS", default_value_t = DEFAULT_RELOAD_CHECK_MS,
+          value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
+    pub reload_check_ms: u64,
+
     /// Log format.
     #[arg(long, env = "TEXTPIPE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
@@ -128,6 +197,14 @@ impl Default for Settings {
             stream_in_flight: DEFAULT_STREAM_IN_FLIGHT,
             metrics_listen: MetricsListen(DEFAULT_METRICS_LISTEN.parse().ok()),
             max_connection_age_ms: DEFAULT_MAX_CONNECTION_AGE_MS,
+            tls_cert: None,
+            tls_key: None,
+            tls_client_ca: None,
+            tls_handshake_timeout_ms: DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+            tls_max_handshakes: DEFAULT_TLS_MAX_HANDSHAKES,
+            auth_token_file: None,
+            auth_tokens: Secret(None),
+            reload_check_ms: DEFAULT_RELOAD_CHECK_MS,
             log_format: LogFormat::Auto,
             log: "info".to_owned(),
         }
@@ -153,6 +230,31 @@ impl Settings {
     /// Age after which connections are asked to reconnect, if any.
     pub fn max_connection_age(&self) -> Option<Duration> {
         (self.max_connection_age_ms > 0).then(|| Duration::from_millis(self.max_connection_age_ms))
+    }
+
+    /// The TLS files, when TLS is on (clap makes cert and key come together).
+    pub fn tls_files(&self) -> Option<TlsFiles> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_ca: self.tls_client_ca.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Bounds on TLS handshakes.
+    pub fn handshake_limits(&self) -> HandshakeLimits {
+        HandshakeLimits {
+            timeout: Duration::from_millis(self.tls_handshake_timeout_ms),
+            max_concurrent: self.tls_max_handshakes as usize,
+        }
+    }
+
+    /// How often the TLS and token files are checked for changes, if at all.
+    pub fn reload_check(&self) -> Option<Duration> {
+        (self.reload_check_ms > 0).then(|| Duration::from_millis(self.reload_check_ms))
     }
 
     /// Number of pipeline worker threads, resolving 0 to the core count.
@@ -223,6 +325,43 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("--metrics-listen"), "{err}");
+    }
+
+    #[test]
+    fn tls_cert_and_key_come_together() {
+        let err = Cli::try_parse_from(["textpipe", "--tls-cert", "c.pem"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--tls-key"), "{err}");
+        let err = Cli::try_parse_from(["textpipe", "--tls-key", "k.pem"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--tls-cert"), "{err}");
+        let err = Cli::try_parse_from(["textpipe", "--tls-client-ca", "ca.pem"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--tls-cert"), "{err}");
+        let parsed = Cli::try_parse_from([
+            "textpipe",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+            "--tls-client-ca",
+            "ca.pem",
+        ])
+        .unwrap()
+        .settings;
+        let files = parsed.tls_files().unwrap();
+        assert_eq!(files.cert, PathBuf::from("c.pem"));
+        assert_eq!(files.client_ca, Some(PathBuf::from("ca.pem")));
+        assert!(
+            Settings::default().tls_files().is_none(),
+            "plain text by default"
+        );
     }
 
     #[test]

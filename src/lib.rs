@@ -8,6 +8,7 @@
 //!   map errors to `Status`; health, reflection.
 //! - [`startup`]: bind, serve, drain on shutdown.
 //! - [`config`]: settings (flags and `TEXTPIPE_*` variables), validated at start.
+//! - [`security`]: TLS (optionally mutual), bearer tokens, reload on SIGHUP.
 //! - [`cli`]: the command line, running the same calls as the server.
 //! - [`telemetry`], [`shutdown`]: logging set-up and the stop signal.
 //!
@@ -29,6 +30,7 @@ pub mod grpc;
 pub mod metrics;
 pub mod pipeline;
 pub mod probe;
+pub mod security;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

@@ -8,7 +8,7 @@ use clap::Parser;
 use textpipe::cli::{Cli, Command};
 use textpipe::config::Settings;
 use textpipe::startup::Application;
-use textpipe::{shutdown, telemetry};
+use textpipe::{security, shutdown, telemetry};
 
 fn main() -> ExitCode {
     let command = match Cli::parse().command {
@@ -38,6 +38,8 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let app = Application::build(settings).await?;
+        // SIGHUP re-reads the TLS and token files; the task ends with the runtime.
+        tokio::spawn(security::reload_on_sighup(app.reloader()));
         app.run_until_stopped(shutdown::signal()).await
     })
 }

@@ -45,6 +45,11 @@ struct MethodLabel {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StageLabel {
     stage: &'static str,
 }
@@ -61,6 +66,8 @@ pub struct Metrics {
     shed: Family<MethodLabel, Counter>,
     input_bytes: Family<MethodLabel, Counter>,
     stages: Family<StageLabel, Histogram, HistogramMaker>,
+    unauthenticated: Family<ReasonLabel, Counter>,
+    tls_handshake_failures: Family<ReasonLabel, Counter>,
 }
 
 /// 50 µs to ~26 s in doublings: short detections and long pages alike.
@@ -114,6 +121,18 @@ impl Metrics {
             "Time spent in each pipeline stage (strip, detect, summarize)",
             stages.clone(),
         );
+        let unauthenticated = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "textpipe_calls_unauthenticated",
+            "Calls refused with UNAUTHENTICATED, by reason (missing, malformed, invalid)",
+            unauthenticated.clone(),
+        );
+        let tls_handshake_failures = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "textpipe_tls_handshake_failures",
+            "TLS handshakes that failed (error) or did not finish in time (timeout)",
+            tls_handshake_failures.clone(),
+        );
         registry.register(
             "textpipe_build",
             "Version of the running binary",
@@ -127,6 +146,8 @@ impl Metrics {
             shed,
             input_bytes,
             stages,
+            unauthenticated,
+            tls_handshake_failures,
         }
     }
 
@@ -147,6 +168,20 @@ impl Metrics {
     /// Records a call refused for lack of capacity.
     pub fn shed(&self, method: &'static str) {
         self.shed.get_or_create(&MethodLabel { method }).inc();
+    }
+
+    /// Records a call refused for want of a valid bearer token.
+    pub fn unauthenticated(&self, reason: &'static str) {
+        self.unauthenticated
+            .get_or_create(&ReasonLabel { reason })
+            .inc();
+    }
+
+    /// Records a TLS handshake that failed or timed out.
+    pub fn tls_handshake_failed(&self, reason: &'static str) {
+        self.tls_handshake_failures
+            .get_or_create(&ReasonLabel { reason })
+            .inc();
     }
 
     /// Adds the document bytes a call brought.

@@ -1,11 +1,13 @@
 //! `textpipe health-check`: a gRPC health probe for container runtimes that
 //! have no grpc_health_probe (the runtime image has no shell or tools).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::Args;
-use tonic::transport::Endpoint;
+use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
@@ -22,10 +24,60 @@ pub struct HealthCheckArgs {
     #[arg(long, default_value_t = 3_000,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout_ms: u64,
+    /// Speak TLS, trusting this CA certificate file (PEM) for the server's certificate.
+    #[arg(long, env = "TEXTPIPE_HEALTH_TLS_CA", value_name = "FILE")]
+    pub tls_ca: Option<PathBuf>,
+    /// Name the server's certificate must carry; defaults to the host of --addr.
+    #[arg(long, env = "TEXTPIPE_HEALTH_TLS_SERVER_NAME", requires = "tls_ca")]
+    pub tls_server_name: Option<String>,
+    /// Client certificate (PEM) for a server that requires one (mutual TLS).
+    #[arg(long, env = "TEXTPIPE_HEALTH_TLS_CERT", value_name = "FILE",
+          requires_all = ["tls_ca", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(
+        long,
+        env = "TEXTPIPE_HEALTH_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl HealthCheckArgs {
+    /// The endpoint to ask: plain text, or TLS when `--tls-ca` is given.
+    fn endpoint(&self) -> anyhow::Result<Endpoint> {
+        let scheme = if self.tls_ca.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let endpoint = Endpoint::from_shared(format!("{scheme}://{}", self.addr))
+            .with_context(|| format!("bad --addr {:?}", self.addr))?;
+        let Some(ca) = &self.tls_ca else {
+            return Ok(endpoint);
+        };
+        let read = |path: &PathBuf, flag: &str| {
+            std::fs::read(path).with_context(|| format!("cannot read {flag} {}", path.display()))
+        };
+        let mut tls =
+            ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read(ca, "--tls-ca")?));
+        if let Some(name) = &self.tls_server_name {
+            tls = tls.domain_name(name.clone());
+        }
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            tls = tls.identity(Identity::from_pem(
+                read(cert, "--tls-cert")?,
+                read(key, "--tls-key")?,
+            ));
+        }
+        endpoint.tls_config(tls).context("TLS settings")
+    }
 }
 
 /// Exit 0 when the service answers SERVING; 1 when it answers anything else
-/// or cannot be reached in time; 2 when the address is malformed.
+/// or cannot be reached in time; 2 when the address is malformed or a TLS
+/// file cannot be read.
 pub fn run(args: &HealthCheckArgs) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -37,10 +89,10 @@ pub fn run(args: &HealthCheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let endpoint = match Endpoint::from_shared(format!("http://{}", args.addr)) {
+    let endpoint = match args.endpoint() {
         Ok(endpoint) => endpoint,
         Err(e) => {
-            eprintln!("health-check: bad --addr {:?}: {e}", args.addr);
+            eprintln!("health-check: {e:#}");
             return ExitCode::from(2);
         }
     };
@@ -57,7 +109,7 @@ pub fn run(args: &HealthCheckArgs) -> ExitCode {
             }
         }
         Ok(Err(e)) => {
-            eprintln!("health-check: {e}");
+            eprintln!("health-check: {e:#}");
             ExitCode::from(1)
         }
         Err(_) => {

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -21,6 +22,7 @@ use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeService
 use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
 use crate::metrics::{self, Metrics};
 use crate::pipeline::Pipeline;
+use crate::security::{self, Reloader, Security};
 
 /// A bound, not yet serving, textpipe server.
 #[derive(Debug)]
@@ -31,14 +33,16 @@ pub struct Application {
     settings: Settings,
     pipeline: Arc<Pipeline>,
     health: HealthReporter,
+    security: Security,
 }
 
 impl Application {
-    /// Builds the pipeline and binds the listener.
+    /// Loads the TLS and token files, builds the pipeline and binds the listener.
     ///
     /// # Errors
-    /// When the address cannot be bound.
+    /// When a TLS or token file is unusable, or the address cannot be bound.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let security = Security::load(&settings)?;
         let listener = TcpListener::bind(settings.listen).await.with_context(|| {
             format!(
                 "cannot listen on {} (--listen / TEXTPIPE_LISTEN)",
@@ -67,6 +71,7 @@ impl Application {
             pipeline: Arc::new(Pipeline::new()),
             health: HealthReporter::new(),
             settings,
+            security,
         })
     }
 
@@ -85,6 +90,11 @@ impl Application {
         self.health.clone()
     }
 
+    /// The handle that re-reads the TLS and token files (what SIGHUP does).
+    pub fn reloader(&self) -> Reloader {
+        self.security.reloader()
+    }
+
     /// Serves until `shutdown` resolves, then: health turns NOT_SERVING, no
     /// new calls are taken, in-flight calls get the grace period to finish.
     ///
@@ -98,6 +108,7 @@ impl Application {
             settings,
             pipeline,
             health,
+            security,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
 
@@ -112,16 +123,40 @@ impl Application {
             tracing::info!(metrics_address = %addr, "metrics served at /metrics");
             AbortOnDrop(tokio::spawn(metrics::serve(listener, Arc::clone(&metrics))))
         });
-        let service =
-            TextPipeServiceServer::new(TextPipe::new(pipeline, limits, stop_rx.clone(), metrics))
-                .max_decoding_message_size(settings.max_message_size())
-                .max_encoding_message_size(settings.max_message_size());
-        let service = InterceptedService::new(service, stamp_arrival);
+        let service = TextPipeServiceServer::new(TextPipe::new(
+            pipeline,
+            limits,
+            stop_rx.clone(),
+            Arc::clone(&metrics),
+        ))
+        .max_decoding_message_size(settings.max_message_size())
+        .max_encoding_message_size(settings.max_message_size());
+        let tokens = security.tokens.clone();
+        let gate_metrics = Arc::clone(&metrics);
+        let service = InterceptedService::new(service, move |request| {
+            security::authorize(tokens.as_deref(), &gate_metrics, stamp_arrival(request)?)
+        });
+        // Reflection needs the token too when tokens are on: it is part of
+        // the API surface, and grpcurl sends -H headers to it as well.
+        let tokens = security.tokens.clone();
+        let gate_metrics = Arc::clone(&metrics);
+        let reflection_gate =
+            move |request| security::authorize(tokens.as_deref(), &gate_metrics, request);
 
-        let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
-        let reflection_v1alpha = reflection()
-            .build_v1alpha()
-            .context("building reflection v1alpha")?;
+        let reflection_v1 = InterceptedService::new(
+            reflection().build_v1().context("building reflection v1")?,
+            reflection_gate.clone(),
+        );
+        let reflection_v1alpha = InterceptedService::new(
+            reflection()
+                .build_v1alpha()
+                .context("building reflection v1alpha")?,
+            reflection_gate,
+        );
+        // Aborted when this function returns.
+        let _watch_task = settings
+            .reload_check()
+            .map(|every| AbortOnDrop(tokio::spawn(security.reloader().watch(every))));
 
         health.set_service_status("", ServingStatus::Serving).await;
         health
@@ -137,25 +172,58 @@ impl Application {
                 .max_connection_age(age)
                 .max_connection_age_grace(settings.shutdown_grace());
         }
-        let server = builder
+        let router = builder
             .max_concurrent_streams(settings.max_concurrent_streams)
             .tcp_nodelay(true)
             .add_service(HealthServer::new(DrainingHealth::new(
                 health.clone(),
-                stop_rx,
+                stop_rx.clone(),
             )))
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
-            .add_service(service)
-            .serve_with_incoming_shutdown(
-                TcpIncoming::from(listener).with_nodelay(Some(true)),
-                async move {
-                    let _ = server_stop.wait_for(|s| *s).await;
-                },
+            .add_service(service);
+        let stopped = async move {
+            let _ = server_stop.wait_for(|s| *s).await;
+        };
+        let mut _accept_task = None;
+        let server: Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>> =
+            match &security.tls {
+                Some(tls) => {
+                    let (incoming, task) = security::tls::incoming(
+                        listener,
+                        Arc::clone(tls),
+                        settings.handshake_limits(),
+                        Arc::clone(&metrics),
+                        stop_rx,
+                    );
+                    _accept_task = Some(AbortOnDrop(task));
+                    Box::pin(router.serve_with_incoming_shutdown(incoming, stopped))
+                }
+                None => Box::pin(router.serve_with_incoming_shutdown(
+                    TcpIncoming::from(listener).with_nodelay(Some(true)),
+                    stopped,
+                )),
+            };
+        let tls = security.tls.is_some();
+        let auth = security.tokens.is_some();
+        tracing::info!(
+            address = %local_addr,
+            workers = settings.worker_threads(),
+            tls,
+            mutual_tls = security.mutual_tls(),
+            bearer_tokens = auth,
+            "textpipe serving"
+        );
+        if !tls && !local_addr.ip().is_loopback() {
+            tracing::warn!(
+                address = %local_addr,
+                "serving plain text (no TLS) beyond loopback: calls{} travel unencrypted; \
+                 use --tls-cert/--tls-key unless a service mesh or sidecar provides TLS",
+                if auth { " and bearer tokens" } else { "" }
             );
-        tracing::info!(address = %local_addr, workers = settings.worker_threads(), "textpipe serving");
+        }
 
-        let mut server = std::pin::pin!(server);
+        let mut server = server;
         tokio::select! {
             result = &mut server => return result.context("server failed"),
             () = shutdown => {}

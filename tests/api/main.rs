@@ -12,3 +12,4 @@ mod reflection;
 mod rpcs;
 mod shutdown;
 mod stream;
+mod tls;
