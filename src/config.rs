@@ -16,6 +16,8 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 4 * 1024 * 1024;
 /// Default number of calls admitted at once across all connections; the
 /// next one is refused with `RESOURCE_EXHAUSTED` instead of queueing.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: u32 = 64;
+/// Default bound on the input bytes of admitted calls held at once.
+pub const DEFAULT_MAX_IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
 /// Default HTTP/2 concurrent streams allowed per connection.
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 128;
 /// Default deadline of a call whose caller set none, in milliseconds.
@@ -81,6 +83,12 @@ pub struct Settings {
     #[arg(long, env = "TEXTPIPE_MAX_CONCURRENT_REQUESTS", default_value_t = DEFAULT_MAX_CONCURRENT_REQUESTS,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_concurrent_requests: u32,
+
+    /// Input bytes of admitted calls held at once (queued and running); past it calls get
+    /// RESOURCE_EXHAUSTED and stream items wait. Bounds the memory of queued documents.
+    #[arg(long, env = "TEXTPIPE_MAX_IN_FLIGHT_BYTES", default_value_t = DEFAULT_MAX_IN_FLIGHT_BYTES,
+          value_parser = clap::value_parser!(u64).range(1024 * 1024..=64 * 1024 * 1024 * 1024))]
+    pub max_in_flight_bytes: u64,
 
     /// HTTP/2 concurrent streams per connection.
     #[arg(long, env = "TEXTPIPE_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS,
@@ -190,6 +198,7 @@ impl Default for Settings {
                 .unwrap_or_else(|_| ([0, 0, 0, 0], 50051).into()),
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_in_flight_bytes: DEFAULT_MAX_IN_FLIGHT_BYTES,
             max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
             workers: 0,
             default_deadline_ms: DEFAULT_DEADLINE_MS,

@@ -116,6 +116,7 @@ impl Application {
             max_concurrent_requests: settings.max_concurrent_requests as usize,
             default_deadline: settings.default_deadline(),
             stream_in_flight: settings.stream_in_flight as usize,
+            max_in_flight_bytes: settings.max_in_flight_bytes as usize,
         };
         let metrics = Arc::new(Metrics::new());
         // Aborted when this function returns; scrapes need no draining.

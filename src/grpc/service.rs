@@ -26,6 +26,18 @@ pub struct Limits {
     pub default_deadline: Duration,
     /// Items of one ProcessStream call in progress at once.
     pub stream_in_flight: usize,
+    /// Input bytes of admitted calls held at once (each call counts its
+    /// document; one larger than this counts as this). Calls past it get
+    /// RESOURCE_EXHAUSTED, stream items wait: the bound on the memory that
+    /// queued documents hold.
+    pub max_in_flight_bytes: usize,
+}
+
+/// What an admitted call holds until its work ends.
+#[derive(Debug)]
+struct Admitted {
+    _call: OwnedSemaphorePermit,
+    _bytes: OwnedSemaphorePermit,
 }
 
 /// The service: a shared pipeline plus admission control.
@@ -35,6 +47,8 @@ pub struct TextPipe {
     /// One permit per admitted call; `try_acquire` so overload is refused
     /// at once instead of queueing behind work that may never catch up.
     admission: Arc<Semaphore>,
+    /// [`Limits::max_in_flight_bytes`] in KiB, one permit each.
+    input_kib: Arc<Semaphore>,
     limits: Limits,
     /// Turns true when the server is stopping: streams stop taking items.
     stopping: watch::Receiver<bool>,
@@ -52,6 +66,7 @@ impl TextPipe {
         Self {
             pipeline,
             admission: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
+            input_kib: Arc::new(Semaphore::new(kib(limits.max_in_flight_bytes))),
             limits,
             stopping,
             metrics,
@@ -68,6 +83,29 @@ impl TextPipe {
         })
     }
 
+    /// KiB permits a document of `bytes` takes: at least one, at most the
+    /// whole budget, so a lone large document still runs.
+    fn charge(&self, bytes: usize) -> u32 {
+        let budget = kib(self.limits.max_in_flight_bytes);
+        u32::try_from(kib(bytes).clamp(1, budget)).unwrap_or(u32::MAX)
+    }
+
+    fn admit_bytes(
+        &self,
+        method: &'static str,
+        bytes: usize,
+    ) -> Result<OwnedSemaphorePermit, Status> {
+        Arc::clone(&self.input_kib)
+            .try_acquire_many_owned(self.charge(bytes))
+            .map_err(|_| {
+                self.metrics.shed(method);
+                Status::resource_exhausted(format!(
+                    "server busy: {} MiB of documents already in progress; retry with backoff",
+                    self.limits.max_in_flight_bytes >> 20
+                ))
+            })
+    }
+
     fn deadline<T>(&self, request: &Request<T>) -> Duration {
         deadline::remaining(request, self.limits.default_deadline)
     }
@@ -75,12 +113,7 @@ impl TextPipe {
     /// Runs `work` on the blocking pool, holding `permit` until the work
     /// really ends (even past the deadline, so overload stays bounded), and
     /// records its stage timings.
-    async fn run<T, F>(
-        &self,
-        permit: OwnedSemaphorePermit,
-        limit: Duration,
-        work: F,
-    ) -> Result<T, Status>
+    async fn run<T, F>(&self, permit: Admitted, limit: Duration, work: F) -> Result<T, Status>
     where
         F: FnOnce(&Pipeline) -> Result<(T, StageTimings), PipelineError> + Send + 'static,
         T: Send + 'static,
@@ -139,6 +172,10 @@ impl TextPipe {
             let bytes = input_bytes(&call);
             self.metrics.input_bytes(method, bytes);
             Span::current().record("input_bytes", bytes);
+            let permit = Admitted {
+                _call: permit,
+                _bytes: self.admit_bytes(method, bytes)?,
+            };
             self.run(permit, limit, move |p| work(call, p)).await
         }
         .instrument(span.clone())
@@ -289,6 +326,11 @@ impl TextPipeService for TextPipe {
     }
 }
 
+/// `bytes` in KiB, rounded up.
+fn kib(bytes: usize) -> usize {
+    bytes.div_ceil(1024)
+}
+
 type StreamSender = mpsc::Sender<Result<proto::ProcessStreamResponse, Status>>;
 
 impl TextPipe {
@@ -348,10 +390,17 @@ impl TextPipe {
             let call = ProcessCall::try_from(proto::ProcessRequest::from(item))?;
             // Stream items wait for a global slot instead of failing: the
             // stream was admitted, and its own bound already limits it.
-            let permit = Arc::clone(&self.admission)
-                .acquire_owned()
-                .await
-                .map_err(|_| Status::unavailable("server is stopping"))?;
+            let stopping = |_| Status::unavailable("server is stopping");
+            let permit = Admitted {
+                _call: Arc::clone(&self.admission)
+                    .acquire_owned()
+                    .await
+                    .map_err(stopping)?,
+                _bytes: Arc::clone(&self.input_kib)
+                    .acquire_many_owned(self.charge(call.input_bytes()))
+                    .await
+                    .map_err(stopping)?,
+            };
             self.metrics
                 .input_bytes("ProcessStream", call.input_bytes());
             self.run(permit, self.limits.default_deadline, move |p| {
@@ -380,6 +429,7 @@ mod tests {
                 max_concurrent_requests,
                 default_deadline,
                 stream_in_flight: 2,
+                max_in_flight_bytes: 64 << 20,
             },
             rx,
             Arc::new(Metrics::new()),
@@ -436,5 +486,33 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(svc.admission.available_permits(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_input_byte_budget_sheds_and_is_returned() {
+        let svc = service(4, Duration::from_secs(10));
+        let budget = svc.input_kib.available_permits();
+        // Another call's 63.5 MiB document holds all but half a MiB of 64.
+        let held = Arc::clone(&svc.input_kib)
+            .try_acquire_many_owned(svc.charge(127 << 19))
+            .unwrap();
+        let err = svc
+            .detect_language(detect_request(&"word ".repeat(200_000)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::ResourceExhausted);
+        assert!(err.message().contains("64 MiB"), "{}", err.message());
+        // A small document still fits beside it.
+        svc.detect_language(detect_request("a short sentence in English"))
+            .await
+            .unwrap();
+        drop(held);
+        svc.detect_language(detect_request(&"word ".repeat(200_000)))
+            .await
+            .unwrap();
+        assert_eq!(svc.input_kib.available_permits(), budget);
+        // A document larger than the whole budget counts as the budget.
+        assert_eq!(svc.charge(usize::MAX / 2) as usize, budget);
+        assert_eq!(svc.charge(0), 1);
     }
 }
