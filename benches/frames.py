@@ -45,3 +45,9 @@ bodies = {
 }
 for name, msg in bodies.items():
     open(f"{out}/{name}.bin", "wb").write(frame(msg))
+# The same documents as plain files, for the in-process per-call figures
+# (`cargo bench --bench throughput -- --calls OUT_DIR`).
+docs = {"detect.txt": text(1024), "summarize.txt": text(5 * 1024),
+        "strip.html": page(100 * 1024), "process.html": page(100 * 1024)}
+for name, doc in docs.items():
+    open(f"{out}/{name}", "w").write(doc)

@@ -68,6 +68,7 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${SECONDS_
 echo "idle RSS: $(( $(rss_kb VmRSS) / 1024 )) MB"
 printf '%-10s %-6s %5s %5s %10s %9s %9s %12s %s\n' call mode conns streams rps p50_ms p99_ms cpu_us/call check
 failed=0
+declare -A CPU_US=()
 for call in health detect summarize strip process; do
   for conc in 1 16 64; do
     for mode in one many; do
@@ -102,10 +103,22 @@ PY
       [ "$check" = ok ] || failed=1
       cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) / $TICK * 1e6 / max(1, $n), 1))")
       printf '%-10s %-6s %5s %5s %10s %9s %9s %12s %s\n' "$call" "$mode" "$conns" "$streams" "$rps" "$p50" "$p99" "$cpu_us" "$check"
+      CPU_US["$call-$mode-$conc"]=$cpu_us
     done
   done
 done
 echo "peak RSS after the load above: $(( $(rss_kb VmHWM) / 1024 )) MB"
+
+# What the gRPC layer adds: the server's CPU per call (one connection, 16
+# streams) against the stage's own CPU per call on the same document in
+# this process (benches/throughput.rs --calls) plus the health Check's.
+echo "server CPU per call vs stage CPU + health CPU (one connection, 16 streams):"
+cargo bench --quiet --bench throughput -- --calls "$OUT" 2>/dev/null | while read -r tag call stage_us; do
+  [ "$tag" = call ] || continue
+  server_us=${CPU_US["$call-one-16"]}
+  health_us=${CPU_US["health-one-16"]}
+  python3 -c "s, st, h = $server_us, $stage_us, $health_us; print(f'  {\"$call\":<10} server {s:8.1} µs   stage {st:8.1} µs + health {h:5.1} µs   ratio {s / (st + h):.2f}')"
+done
 
 # 64 concurrent requests of ~4 MiB each, on 8 connections. Past
 # --max-in-flight-bytes (64 MiB by default) documents are shed with

@@ -10,6 +10,11 @@
 //! `/proc/thread-self/schedstat`; wall time where that is unreadable), so a
 //! busy shared machine slows the clock, not the figures.
 //!
+//! `cargo bench --bench throughput -- --calls DIR` prints instead the CPU
+//! µs per call of each stage on the documents `benches/frames.py` wrote to
+//! DIR (what `benches/load.sh` sends, which compares them with the server's
+//! CPU per call).
+//!
 //! `cargo bench --bench throughput` uses built-in generated inputs;
 //! `cargo bench --bench throughput -- --data ../shared/data` uses the dev sets
 //! (langid sentences, extract pages, CNN/DM articles).
@@ -30,6 +35,14 @@ const ROUNDS: usize = 3;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(dir) = args
+        .iter()
+        .position(|a| a == "--calls")
+        .and_then(|i| args.get(i + 1))
+    {
+        per_call(Path::new(dir));
+        return;
+    }
     let data = args
         .iter()
         .position(|a| a == "--data")
@@ -89,6 +102,54 @@ fn main() {
         black_box(pipeline.process(Document::Html(p), &popts).ok());
     });
     println!("{:<12} {:>12.0} pages/s", "process", ours);
+}
+
+/// CPU µs per call of each stage on the documents `benches/frames.py`
+/// wrote to `dir` (what `load.sh` sends), as `call NAME MICROSECONDS` lines
+/// that `load.sh` sets against the server's CPU per call.
+fn per_call(dir: &Path) {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run benches/frames.py DIR first)",
+                dir.join(name).display()
+            )
+        })
+    };
+    let (text1k, text5k) = (read("detect.txt"), read("summarize.txt"));
+    let (strip_page, process_page) = (read("strip.html"), read("process.html"));
+    let pipeline = Pipeline::new();
+    let (strip, summary, process) = (
+        StripOptions::default(),
+        SummaryOptions::default(),
+        ProcessOptions::default(),
+    );
+    let calls: [(&str, &dyn Fn()); 4] = [
+        ("detect", &|| {
+            black_box(pipeline.detect(&text1k, &[]).ok());
+        }),
+        ("summarize", &|| {
+            black_box(
+                pipeline
+                    .summarize(Document::Text(&text5k), None, &summary)
+                    .ok(),
+            );
+        }),
+        ("strip", &|| {
+            black_box(pipeline.strip(Document::Html(&strip_page), &strip).ok());
+        }),
+        ("process", &|| {
+            black_box(
+                pipeline
+                    .process(Document::Html(&process_page), &process)
+                    .ok(),
+            );
+        }),
+    ];
+    for (name, call) in calls {
+        let per_second = rate(&[()], |()| call());
+        println!("call {name} {:.1}", 1e6 / per_second);
+    }
 }
 
 /// Items per CPU second over `items`, best of `ROUNDS`.

@@ -122,6 +122,15 @@ impl Pipeline {
         }
     }
 
+    /// Builds the pipeline; the detection model loads on first use. For
+    /// one-shot runs that may never detect (stripping from the command
+    /// line), where [`Pipeline::new`] would spend tens of MB on it.
+    pub fn lazy() -> Self {
+        Self {
+            detector: Detector,
+        }
+    }
+
     /// Identifies the language of `text`.
     ///
     /// # Errors

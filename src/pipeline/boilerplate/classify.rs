@@ -5,7 +5,40 @@
 //! are article prose that may mention such words in passing, so most rules
 //! only fire below a word budget.
 
+use std::sync::OnceLock;
+
 use super::RemovalReason;
+
+/// Chars below this have their [`is_alnum`] answer in a table (Latin,
+/// Greek, Cyrillic, ..., kana and the common CJK ideographs).
+const ALNUM_TABLE_END: usize = 0xA000;
+static ALNUM: OnceLock<Vec<u64>> = OnceLock::new();
+
+/// `char::is_alphanumeric`, which for non-ASCII chars searches Unicode's
+/// range tables; text outside ASCII is common enough for a bit table.
+pub(crate) fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let n = c as usize;
+    if n >= ALNUM_TABLE_END {
+        return c.is_alphanumeric();
+    }
+    let table = ALNUM.get_or_init(|| {
+        let mut t = vec![0u64; ALNUM_TABLE_END / 64];
+        for (i, w) in t.iter_mut().enumerate() {
+            for bit in 0..64 {
+                let alnum = u32::try_from(i * 64 + bit)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .is_some_and(char::is_alphanumeric);
+                *w |= u64::from(alnum) << bit;
+            }
+        }
+        t
+    });
+    table.get(n / 64).is_some_and(|w| (w >> (n % 64)) & 1 == 1)
+}
 
 /// Only the head of a block is searched for phrases: the rules that matter
 /// for long blocks look at how they start, and it bounds the work.
@@ -60,7 +93,7 @@ pub(crate) fn features(text: &str) -> Features {
     let mut word_ascii = true;
     let mut prev: char = ' ';
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        if is_alnum(c) {
             f.no_alnum = false;
             if !in_word {
                 in_word = true;
@@ -100,16 +133,25 @@ pub(crate) fn features(text: &str) -> Features {
     if f.ends_sentence && !tail.ends_with(':') {
         f.sentences += 1;
     }
-    f.links = text
-        .split(' ')
-        .filter(|t| {
-            t.starts_with("http://")
-                || t.starts_with("https://")
-                || t.starts_with("www.")
-                || (t.len() > 3 && t.contains('@') && t.contains('.'))
-                || t.contains("[email")
-        })
-        .count() as u32;
+    // Most blocks hold no address at all; one scan per marker rules the
+    // token pass out for them.
+    let maybe_links = text.contains("http://")
+        || text.contains("https://")
+        || text.contains("www.")
+        || text.contains('@')
+        || text.contains("[email");
+    if maybe_links {
+        f.links = text
+            .split(' ')
+            .filter(|t| {
+                t.starts_with("http://")
+                    || t.starts_with("https://")
+                    || t.starts_with("www.")
+                    || (t.len() > 3 && t.contains('@') && t.contains('.'))
+                    || t.contains("[email")
+            })
+            .count() as u32;
+    }
     f
 }
 
@@ -252,57 +294,85 @@ fn is_stop(w: &[u8]) -> bool {
 /// of running a substring search per phrase.
 struct Hay<'a> {
     text: &'a str,
-    starts: Vec<usize>,
-    /// Bit set of the bytes that start a word, to reject most phrases
-    /// without looking at the text.
-    firsts: [u64; 4],
+    /// Word starts grouped by their first byte: those starting with byte
+    /// `b` are `starts[first[b]..first[b + 1]]`, so a phrase is compared
+    /// only where a word starts like it.
+    starts: Vec<u32>,
+    first: [u32; 257],
 }
 
 impl<'a> Hay<'a> {
     fn new(text: &'a str) -> Self {
-        let mut starts = Vec::new();
-        let mut firsts = [0u64; 4];
+        let bytes = text.as_bytes();
+        let mut at = Vec::new();
+        let mut first = [0u32; 257];
         let mut prev_alnum = false;
         for (i, c) in text.char_indices() {
-            let alnum = c.is_alphanumeric();
+            let alnum = is_alnum(c);
             if alnum && !prev_alnum {
-                starts.push(i);
-                let b = text.as_bytes().get(i).copied().unwrap_or_default();
-                if let Some(w) = firsts.get_mut(usize::from(b >> 6)) {
-                    *w |= 1 << (b & 63);
+                let b = bytes.get(i).copied().unwrap_or_default();
+                if let (Ok(i), Some(n)) = (u32::try_from(i), first.get_mut(usize::from(b) + 1)) {
+                    at.push(i);
+                    *n += 1;
                 }
             }
             prev_alnum = alnum;
         }
+        for k in 1..first.len() {
+            let before = first.get(k - 1).copied().unwrap_or_default();
+            if let Some(n) = first.get_mut(k) {
+                *n += before;
+            }
+        }
+        let mut next = first;
+        let mut starts = vec![0u32; at.len()];
+        for &i in &at {
+            let b = bytes.get(i as usize).copied().unwrap_or_default();
+            if let Some(n) = next.get_mut(usize::from(b)) {
+                if let Some(slot) = starts.get_mut(*n as usize) {
+                    *slot = i;
+                }
+                *n += 1;
+            }
+        }
         Hay {
             text,
             starts,
-            firsts,
+            first,
         }
     }
 
     /// Whether `pat` (lower case, starting with a letter or digit) occurs
     /// with word boundaries on both sides.
     fn has(&self, pat: &str) -> bool {
-        let first = pat.as_bytes().first().copied();
-        let Some(b) = first else { return false };
-        if self
-            .firsts
-            .get(usize::from(b >> 6))
-            .is_none_or(|w| w & (1 << (b & 63)) == 0)
-        {
+        let pat_b = pat.as_bytes();
+        let Some(&b) = pat_b.first() else {
             return false;
-        }
-        self.starts.iter().any(|&i| {
-            // Comparing the first byte first avoids a call per word start.
-            self.text.as_bytes().get(i).copied() == first
-                && self.text.get(i..).is_some_and(|rest| {
-                    rest.starts_with(pat)
-                        && !rest
-                            .get(pat.len()..)
-                            .and_then(|s| s.chars().next())
-                            .is_some_and(char::is_alphanumeric)
-                })
+        };
+        let (Some(&lo), Some(&hi)) = (
+            self.first.get(usize::from(b)),
+            self.first.get(usize::from(b) + 1),
+        ) else {
+            return false;
+        };
+        let bytes = self.text.as_bytes();
+        let cands = self
+            .starts
+            .get(lo as usize..hi as usize)
+            .unwrap_or_default();
+        cands.iter().any(|&i| {
+            let i = i as usize;
+            // A byte loop: patterns are short, and most candidates differ
+            // within a byte or two, where a memcmp call costs more.
+            let same = bytes
+                .get(i..i + pat_b.len())
+                .is_some_and(|w| w.iter().zip(pat_b).all(|(a, b)| a == b));
+            same && self.text.get(i..).is_some_and(|rest| {
+                !rest
+                    .get(pat.len()..)
+                    .and_then(|s| s.chars().next())
+                    .is_some_and(char::is_alphanumeric)
+            })
         })
     }
 
@@ -499,6 +569,19 @@ const RELATED: &[&str] = &[
     "artículos relacionados",
     "leer más",
     "noticias relacionadas",
+    "explore further",
+    "don't miss",
+    "don’t miss",
+    "more on this story",
+    "mehr themen",
+    "weitere themen",
+    "lesen sie auch",
+    "auch interessant",
+    "veja também",
+    "leia também",
+    "leia mais",
+    "más noticias",
+    "lee también",
 ];
 const COMMENTS: &[&str] = &[
     "comments",
@@ -561,6 +644,11 @@ const OTHER_SHORT: &[&str] = &[
     "all posts by",
     "posts by",
     "about the author",
+    "über den autor",
+    "über die autorin",
+    "à propos de l'auteur",
+    "sobre el autor",
+    "sobre o autor",
     "media inquiries",
     "media enquiries",
     "press inquiries",
@@ -623,7 +711,14 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let lower = text.get(..end).unwrap_or_default().to_lowercase();
+    let head = text.get(..end).unwrap_or_default();
+    // Most blocks are ASCII, where the byte-wise mapping is the same and
+    // much cheaper than the Unicode one.
+    let lower = if head.is_ascii() {
+        head.to_ascii_lowercase()
+    } else {
+        head.to_lowercase()
+    };
     let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©');
     let w = f.words;
 
@@ -762,6 +857,14 @@ mod tests {
         assert_eq!(reason("Política de privacidad"), Some(RemovalReason::Legal));
         assert_eq!(reason("Leave a Reply"), Some(RemovalReason::Comments));
         assert_eq!(reason("Jetzt spenden"), Some(RemovalReason::Donation));
+        assert_eq!(reason("Explore further"), Some(RemovalReason::Related));
+        assert_eq!(reason("Mehr Themen:"), Some(RemovalReason::Related));
+        assert_eq!(reason("DON'T MISS"), Some(RemovalReason::Related));
+        assert_eq!(reason("Über den Autor"), Some(RemovalReason::Other));
+        assert_eq!(
+            reason("Explore further into the caves, we found a lake."),
+            None
+        );
     }
 
     #[test]
@@ -770,6 +873,15 @@ mod tests {
         assert!(!has_phrase("shareholders", "share"));
         assert!(!has_phrase("reshare", "share"));
         assert!(has_phrase("suivez-nous sur", "suivez-nous"));
+    }
+
+    #[test]
+    fn alnum_table_agrees() {
+        for n in 0..0x11000u32 {
+            if let Some(c) = char::from_u32(n) {
+                assert_eq!(is_alnum(c), c.is_alphanumeric(), "{n:#x}");
+            }
+        }
     }
 
     #[test]

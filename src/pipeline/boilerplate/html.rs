@@ -1,4 +1,4 @@
-//! HTML mode: one streaming pass of html5ever's tokenizer builds text blocks
+//! HTML mode: one streaming pass of the tokenizer ([`super::tok`]) builds text blocks
 //! that remember their element ancestry, then a readability-style scoring
 //! picks the content container and the shared classifier prunes within it.
 //!
@@ -6,13 +6,10 @@
 //! explicit, depth-capped vector, and element facts are propagated over a
 //! flat table whose ids are assigned in document (pre-)order.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
+use std::collections::HashMap;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use super::tok::{self, Raw, Tag};
 
 use super::classify::{Features, features, keyword_reason};
 use super::meta::Collector;
@@ -26,9 +23,10 @@ const MAX_DEPTH: usize = 256;
 /// End tags look this far down the stack for their start tag, so stray end
 /// tags cost constant time.
 const END_TAG_REACH: usize = 48;
-/// Input is fed to the tokenizer in pieces of about this size.
+/// html5ever was fed pieces of about this size, which split its text
+/// tokens; the tokenizer splits at the same places.
 const CHUNK: usize = 1 << 16;
-/// Tendrils cannot hold more than `u32::MAX` bytes; far larger than any page.
+/// Tendrils could not hold more than `u32::MAX` bytes; far larger than any page.
 const MAX_INPUT: usize = 1 << 30;
 const NO_PARENT: u32 = u32::MAX;
 /// How much more prose a parent must hold for the content to widen to it.
@@ -45,6 +43,10 @@ const KIN_SHARE: f32 = 0.1;
 /// Prose bytes above which a mark from a byline-like class name is taken to
 /// be wrong about the element.
 const PROSE_OVERRULE: u32 = 500;
+/// Pages keeping fewer words than this are checked for a list of items.
+const LIST_GATE_WORDS: u64 = 60;
+/// Words of link cards a region needs before it is read as a catalogue.
+const CARD_MIN_WORDS: u64 = 50;
 
 /// Facts about one element, indexed by its pre-order id.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +73,8 @@ struct Elem {
     classed: bool,
     /// `<table>` or a row group (`<tbody>`...): a table's body is one unit.
     table_body: bool,
+    /// Inside a link: a link wrapping blocks is a card (teaser, tile).
+    in_link: bool,
 }
 
 /// One run of text between block boundaries.
@@ -87,7 +91,9 @@ struct Block {
 
 #[derive(Debug, Clone)]
 struct Open {
-    name: html5ever::LocalName,
+    name: Name,
+    /// `kind(name)` is `Kind::Block`.
+    block: bool,
     id: u32,
     block_elem: u32,
     skip: bool,
@@ -122,22 +128,40 @@ struct State {
     no_raw: Vec<html5ever::LocalName>,
 }
 
-struct Sink(RefCell<State>);
+impl tok::Sink for State {
+    fn tag(&mut self, tag: &Tag<'_>) -> Option<Raw> {
+        State::tag(self, tag)
+    }
 
-impl TokenSink for Sink {
-    type Handle = ();
+    fn text(&mut self, text: &str) {
+        self.chars(text);
+    }
+}
 
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let Ok(mut st) = self.0.try_borrow_mut() else {
-            return TokenSinkResult::Continue;
-        };
-        match token {
-            Token::TagToken(tag) => st.tag(tag),
-            Token::CharacterTokens(t) => {
-                st.chars(&t);
-                TokenSinkResult::Continue
+/// An open element's tag name, kept inline: names are compared on every
+/// end tag, and a heap string or an interned atom per element cost more.
+#[derive(Debug, Clone)]
+enum Name {
+    Short { len: u8, buf: [u8; 22] },
+    Long(Box<str>),
+}
+
+impl Name {
+    fn new(s: &str) -> Self {
+        let mut buf = [0u8; 22];
+        match (buf.get_mut(..s.len()), u8::try_from(s.len())) {
+            (Some(dst), Ok(len)) => {
+                dst.copy_from_slice(s.as_bytes());
+                Name::Short { len, buf }
             }
-            _ => TokenSinkResult::Continue,
+            _ => Name::Long(s.into()),
+        }
+    }
+
+    fn is(&self, s: &str) -> bool {
+        match self {
+            Name::Short { len, buf } => buf.get(..usize::from(*len)) == Some(s.as_bytes()),
+            Name::Long(l) => &**l == s,
         }
     }
 }
@@ -148,18 +172,18 @@ enum Kind {
     /// Element without content (`<img>`, `<br>`...): never pushed.
     Void,
     /// Content never shown as text; raw text when `Some`.
-    Skip(Option<RawKind>),
+    Skip(Option<Raw>),
     Block,
     Inline,
 }
 
 fn kind(name: &str) -> Kind {
     match name {
-        "script" => Kind::Skip(Some(RawKind::ScriptData)),
+        "script" => Kind::Skip(Some(Raw::Script)),
         "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
-            Kind::Skip(Some(RawKind::Rawtext))
+            Kind::Skip(Some(Raw::Rawtext))
         }
-        "textarea" | "title" => Kind::Skip(Some(RawKind::Rcdata)),
+        "textarea" | "title" => Kind::Skip(Some(Raw::Rcdata)),
         "template" | "svg" | "math" | "head" | "select" | "button" | "object" | "canvas"
         | "audio" | "video" | "datalist" | "dialog" => Kind::Skip(None),
         "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
@@ -215,31 +239,31 @@ fn implied_end(name: &str) -> Option<(&'static [&'static str], &'static [&'stati
 const PEER_REACH: usize = 8;
 
 impl State {
-    fn tag(&mut self, tag: Tag) -> TokenSinkResult<()> {
-        let name: &str = &tag.name;
+    fn tag(&mut self, tag: &Tag<'_>) -> Option<Raw> {
+        let name: &str = tag.name;
         let k = kind(name);
-        match tag.kind {
-            TagKind::StartTag => {
+        match tag.end {
+            false => {
                 if self.in_head && !head_content(name) {
                     self.end_head();
                 }
                 if name == "head" {
                     self.in_head = true;
                 }
-                if self.no_raw.contains(&tag.name) {
+                if self.no_raw.iter().any(|n| &**n == name) {
                     // Parsed as markup this time; the tag itself is ignored.
-                    return TokenSinkResult::Continue;
+                    return None;
                 }
                 // An icon's <title> inside <svg> is not the page's.
                 if name == "title"
                     && self.title.is_empty()
-                    && !self.stack.iter().any(|o| &*o.name == "svg")
+                    && !self.stack.iter().any(|o| o.name.is("svg"))
                 {
                     self.in_title = true;
                 }
                 match name {
-                    "meta" => self.meta(&tag),
-                    "html" | "link" | "script" => self.head_facts(&tag),
+                    "meta" => self.meta(tag),
+                    "html" | "link" | "script" => self.head_facts(tag),
                     _ => {}
                 }
                 if k == Kind::Block || name == "br" || name == "hr" {
@@ -249,27 +273,27 @@ impl State {
                 // ignore the slash, as in browsers, and still open.
                 let raw = matches!(k, Kind::Skip(Some(_)));
                 if k == Kind::Void || (tag.self_closing && !raw) {
-                    return TokenSinkResult::Continue;
+                    return None;
                 }
                 if let Some((peers, bounds)) = implied_end(name) {
                     self.close_peer(peers, bounds, name == "p");
                 }
-                self.open(&tag, k);
+                self.open(tag, k);
                 match k {
                     Kind::Skip(Some(raw)) => {
-                        self.raw_open = Some((tag.name.clone(), 0));
-                        TokenSinkResult::RawData(raw)
+                        self.raw_open = Some((html5ever::LocalName::from(name), 0));
+                        Some(raw)
                     }
-                    _ => TokenSinkResult::Continue,
+                    _ => None,
                 }
             }
-            TagKind::EndTag => {
+            true => {
                 self.raw_open = None;
                 if name == "head" {
                     // Pages that paste two documents together nest heads;
                     // either end tag ends them all.
                     self.end_head();
-                    return TokenSinkResult::Continue;
+                    return None;
                 }
                 if name == "title" {
                     self.in_title = false;
@@ -288,22 +312,22 @@ impl State {
                 } else {
                     self.close(name, END_TAG_REACH);
                 }
-                TokenSinkResult::Continue
+                None
             }
         }
     }
 
-    fn meta(&mut self, tag: &Tag) {
+    fn meta(&mut self, tag: &Tag<'_>) {
         let mut is_og = false;
         let mut content = None;
         let mut key = None;
-        for a in &tag.attrs {
-            match &*a.name.local {
+        for (name, value) in tag.attrs() {
+            match name {
                 "property" | "name" | "itemprop" | "http-equiv" => {
-                    is_og |= a.value.eq_ignore_ascii_case("og:title");
-                    key.get_or_insert(&a.value);
+                    is_og |= value.eq_ignore_ascii_case("og:title");
+                    key.get_or_insert(value);
                 }
-                "content" => content = Some(&a.value),
+                "content" => content = Some(value),
                 _ => {}
             }
         }
@@ -319,14 +343,9 @@ impl State {
     }
 
     /// Metadata carried by `<html lang>`, `<link rel>` and JSON-LD scripts.
-    fn head_facts(&mut self, tag: &Tag) {
-        let attr = |n: &str| {
-            tag.attrs
-                .iter()
-                .find(|a| &*a.name.local == n)
-                .map(|a| &*a.value)
-        };
-        match &*tag.name {
+    fn head_facts(&mut self, tag: &Tag<'_>) {
+        let attr = |n: &str| tag.attr(n);
+        match tag.name {
             "html" => {
                 if let Some(l) = attr("lang").or_else(|| attr("xml:lang")) {
                     self.meta.html_lang(l);
@@ -344,12 +363,12 @@ impl State {
         }
     }
 
-    fn open(&mut self, tag: &Tag, k: Kind) {
+    fn open(&mut self, tag: &Tag<'_>, k: Kind) {
         if self.stack.len() >= MAX_DEPTH {
             self.overflow += 1;
             return;
         }
-        let name: &str = &tag.name;
+        let name: &str = tag.name;
         let parent = self
             .stack
             .last()
@@ -364,16 +383,19 @@ impl State {
         let mut classed = false;
         let mut weight = 0i8;
         let mut hidden = false;
-        for a in &tag.attrs {
-            match &*a.name.local {
+        let (mut hidden_attr, mut segment, mut panel) = (false, false, false);
+        for (attr, value) in tag.attrs() {
+            match attr {
                 "class" | "id" => {
-                    if &*a.name.local == "class" {
-                        let first = a.value.split_ascii_whitespace().next().unwrap_or("");
+                    if attr == "id" {
+                        segment = streamed_segment(value);
+                    } else {
+                        let first = value.split_ascii_whitespace().next().unwrap_or("");
                         shape = fnv(shape, first.as_bytes());
                         classed |= !first.is_empty();
-                        hidden |= class_hides(&a.value);
+                        hidden |= class_hides(value);
                     }
-                    let (m, w, small) = class_signal_full(&a.value);
+                    let (m, w, small) = class_signal_full(value);
                     if mark.is_none() && m.is_some() {
                         mark = m;
                         weak_mark = true;
@@ -381,11 +403,12 @@ impl State {
                     }
                     weight = weight.saturating_add(w);
                 }
-                "hidden" => hidden = true,
-                "aria-hidden" => hidden |= a.value.trim().eq_ignore_ascii_case("true"),
-                "style" => hidden |= style_hides(&a.value),
+                "hidden" => hidden_attr = true,
+                "aria-hidden" => hidden |= value.trim().eq_ignore_ascii_case("true"),
+                "style" => hidden |= style_hides(value),
                 "role" => {
-                    let r = a.value.trim();
+                    let r = value.trim();
+                    panel |= r.eq_ignore_ascii_case("tabpanel");
                     if mark.is_none()
                         && [
                             "navigation",
@@ -404,6 +427,14 @@ impl State {
                 _ => {}
             }
         }
+        // Streaming server renderers send late parts of the page in hidden
+        // holders that a script moves into place: they are shown.
+        hidden |= hidden_attr && !segment;
+        // A tab panel holds the tab's content; "tabs" in its class names
+        // the widget, not a menu.
+        if panel && mark == Some(RemovalReason::Navigation) {
+            mark = None;
+        }
         self.elems.push(Elem {
             parent: parent_id,
             mark,
@@ -415,13 +446,15 @@ impl State {
             shape,
             classed,
             table_body: matches!(name, "table" | "tbody" | "thead" | "tfoot"),
+            in_link: parent.is_some_and(|p| p.3),
         });
         let heading = match name.as_bytes() {
             [b'h', d @ b'1'..=b'6'] => d - b'0',
             _ => parent.map_or(0, |p| p.4),
         };
         self.stack.push(Open {
-            name: tag.name.clone(),
+            name: Name::new(name),
+            block: k == Kind::Block,
             id,
             block_elem: if k == Kind::Block {
                 id
@@ -437,7 +470,7 @@ impl State {
     /// Closes every open `<head>` and what is inside them.
     fn end_head(&mut self) {
         self.in_head = false;
-        if let Some(pos) = self.stack.iter().position(|o| &*o.name == "head") {
+        if let Some(pos) = self.stack.iter().position(|o| o.name.is("head")) {
             self.stack.truncate(pos);
         }
     }
@@ -448,12 +481,11 @@ impl State {
     fn close_peer(&mut self, peers: &[&str], bounds: &[&str], block_bounds: bool) {
         let mut found = None;
         for (pos, o) in self.stack.iter().rev().take(PEER_REACH).enumerate() {
-            let n: &str = &o.name;
-            if peers.contains(&n) {
+            if peers.iter().any(|p| o.name.is(p)) {
                 found = Some(pos);
                 break;
             }
-            if bounds.contains(&n) || (block_bounds && kind(n) == Kind::Block) {
+            if bounds.iter().any(|b| o.name.is(b)) || (block_bounds && o.block) {
                 break;
             }
         }
@@ -475,12 +507,11 @@ impl State {
         };
         let mut found = None;
         for (pos, o) in self.stack.iter().rev().take(reach).enumerate() {
-            let n: &str = &o.name;
-            if n == name {
+            if o.name.is(name) {
                 found = Some(pos);
                 break;
             }
-            if bounds.contains(&n) {
+            if bounds.iter().any(|b| o.name.is(b)) {
                 break;
             }
         }
@@ -490,7 +521,7 @@ impl State {
         }
     }
 
-    fn chars(&mut self, t: &StrTendril) {
+    fn chars(&mut self, t: &str) {
         if let Some((_, n)) = &mut self.raw_open {
             *n = n.saturating_add(t.len());
         }
@@ -537,7 +568,10 @@ impl State {
         if self.cur.is_empty() {
             return;
         }
-        let text = std::mem::take(&mut self.cur);
+        // An exact-size copy: the buffer keeps its capacity for the next
+        // block instead of every block growing a new one from empty.
+        let text = self.cur.as_str().to_owned();
+        self.cur.clear();
         self.blocks.push(Block {
             text,
             link_bytes: std::mem::take(&mut self.cur_links),
@@ -583,6 +617,13 @@ fn class_hides(value: &str) -> bool {
         );
     }
     hides
+}
+
+/// Whether an id names a holder of streamed-in content (React's `S:0`):
+/// hidden until a script moves it into the page.
+fn streamed_segment(id: &str) -> bool {
+    id.strip_prefix("S:")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Inline styles that hide the element.
@@ -640,7 +681,17 @@ fn class_signal_full(value: &str) -> (Option<RemovalReason>, i8, bool) {
             weight = weight.saturating_add(25);
         }
     };
-    for c in value.chars().take(1024) {
+    // Bytes, not chars: only ASCII letters and digits make words, and any
+    // byte of a multi-byte char breaks one just as the char does. The cap
+    // still counts chars (lead bytes).
+    let mut chars = 0usize;
+    for &c in value.as_bytes() {
+        if c & 0xC0 != 0x80 {
+            chars += 1;
+            if chars > 1024 {
+                break;
+            }
+        }
         let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
         if boundary && len > 0 {
             handle(word.get(..len).unwrap_or_default());
@@ -648,7 +699,7 @@ fn class_signal_full(value: &str) -> (Option<RemovalReason>, i8, bool) {
         }
         prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         if let (true, Some(slot)) = (c.is_ascii_alphanumeric(), word.get_mut(len)) {
-            *slot = c.to_ascii_lowercase() as u8;
+            *slot = c.to_ascii_lowercase();
             len += 1;
         }
     }
@@ -707,28 +758,30 @@ fn tokenize(html: &str) -> State {
 }
 
 fn tokenize_once(html: &str, no_raw: Vec<html5ever::LocalName>) -> State {
-    let state = State {
+    let mut st = State {
         no_raw,
         ..State::default()
     };
-    let tok = Tokenizer::new(Sink(RefCell::new(state)), TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    let mut rest = html;
-    while !rest.is_empty() {
-        let mut cut = rest.len().min(CHUNK);
-        while !rest.is_char_boundary(cut) {
-            cut += 1;
-        }
-        let (head, tail) = rest.split_at(cut);
-        queue.push_back(StrTendril::from_slice(head));
-        // The sink never asks to pause, so feeding runs to completion.
-        let _ = tok.feed(&queue);
-        rest = tail;
-    }
-    tok.end();
-    let mut st = tok.sink.0.into_inner();
+    tok::tokenize(html, &chunk_cuts(html), &mut st);
     st.flush();
     st
+}
+
+/// Where html5ever's input was cut into `CHUNK`-sized pieces.
+fn chunk_cuts(html: &str) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let mut at = 0;
+    while at < html.len() {
+        let mut cut = (at + CHUNK).min(html.len());
+        while !html.is_char_boundary(cut) {
+            cut += 1;
+        }
+        at = cut;
+        if at < html.len() {
+            cuts.push(at);
+        }
+    }
+    cuts
 }
 
 pub(super) fn strip(html: &str, opts: &StripOptions) -> Stripped {
@@ -969,6 +1022,39 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     extend_region(st, &feats, &mark_of, knobs.bridge, &mut in_region);
     let thread_from = thread_start(st, &feats, &mark_of, &in_region);
 
+    let link_heavy = |i: usize, b: &Block| {
+        let (f, chars) = (feats.f(i), len32(&b.text));
+        b.heading == 0
+            && f64::from(b.link_bytes) > f64::from(chars) * knobs.max_link_share
+            // Long blocks may link a lot in passing; one that is nearly
+            // all link text is a tag cloud or a list of titles.
+            && (f.words < 40 || u64::from(b.link_bytes) * 10 > u64::from(chars) * 9)
+    };
+    // A link wrapping whole blocks is a card (title and blurb in one
+    // link). Where such cards carry at least half as many words as the
+    // region's other text, the region is a catalogue of them (docs index,
+    // product grid) and the cards are its content, not link lists.
+    let card = |b: &Block| st.elems.get(b.elem as usize).is_some_and(|e| e.in_link);
+    let catalogue = {
+        let (mut cards, mut other) = (0u64, 0u64);
+        for (i, b) in st.blocks.iter().enumerate() {
+            if !in_region.get(i).copied().unwrap_or(false)
+                || i >= thread_from
+                || mark_of(b).is_some()
+                || feats.kw(i).is_some()
+            {
+                continue;
+            }
+            let w = u64::from(feats.f(i).words);
+            match (link_heavy(i, b), card(b)) {
+                (true, true) => cards += w,
+                (false, _) => other += w,
+                (true, false) => {}
+            }
+        }
+        cards >= CARD_MIN_WORDS && cards * 2 >= other
+    };
+
     // The headline often sits outside the body container: keep the last
     // top-level heading before the content.
     let headline = in_region.iter().position(|x| *x).and_then(|fc| {
@@ -983,13 +1069,9 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let f = feats.f(i);
             let mark = mark_of(b);
             let in_reg = in_region.get(i).copied().unwrap_or(false);
-            let chars = len32(&b.text);
-            let link_heavy = b.heading == 0
-                && f64::from(b.link_bytes) > f64::from(chars) * knobs.max_link_share
-                && f.words < 40;
+            let link_heavy = link_heavy(i, b);
             let comment = mark == Some(RemovalReason::Comments) || (in_reg && i >= thread_from);
             if keep_comments && comment && !link_heavy {
                 return Verdict::Keep;
@@ -1005,17 +1087,105 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             if let Some(r) = mark.or_else(|| feats.kw(i).filter(|_| !table)) {
                 return Verdict::Drop(r);
             }
-            if link_heavy && !table {
+            if link_heavy && !table && !(catalogue && card(b)) {
                 return Verdict::Drop(RemovalReason::Navigation);
             }
             Verdict::Keep
         })
         .collect();
     drop_orphan_headings(st, &feats, &mut verdicts);
+    item_list(st, &feats, &sums, &boiler, &mut verdicts);
     if verdicts.contains(&Verdict::Keep) {
         verdicts
     } else {
         fallback()
+    }
+}
+
+/// A page that kept little text may be a list of items (thread index,
+/// event listing, product grid): the largest unmarked run of same-shaped
+/// siblings that each hold a link and a few words is then its content.
+fn item_list(
+    st: &State,
+    feats: &Feats<'_>,
+    sums: &[Sums],
+    boiler: &[Option<RemovalReason>],
+    verdicts: &mut [Verdict],
+) {
+    let kept: u64 = verdicts
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v == Verdict::Keep)
+        .map(|(i, _)| u64::from(feats.f(i).words))
+        .sum();
+    if kept >= LIST_GATE_WORDS {
+        return;
+    }
+    let kept_bytes: u64 = st
+        .blocks
+        .iter()
+        .zip(verdicts.iter())
+        .filter(|(_, v)| **v == Verdict::Keep)
+        .map(|(b, _)| u64::from(len32(&b.text)))
+        .sum();
+    // (parent, shape) -> items, text bytes, link bytes, items with links.
+    let mut groups: HashMap<(u32, u32), (u32, u64, u64, u32)> = HashMap::new();
+    for (i, e) in st.elems.iter().enumerate() {
+        let Some(s) = sums.get(i) else { continue };
+        if e.parent == NO_PARENT || s.text == 0 {
+            continue;
+        }
+        let g = groups.entry((e.parent, e.shape)).or_default();
+        g.0 += 1;
+        g.1 += u64::from(s.text);
+        g.2 += u64::from(s.links);
+        g.3 += u32::from(s.links > 0);
+    }
+    let best = groups
+        .into_iter()
+        .filter(|&((p, _), (n, text, links, linked))| {
+            // Items: at least six, most of them linked, a title's worth
+            // of text each but not whole link lists (sidebar widgets),
+            // and together clearly more than what was kept.
+            n >= 6
+                && linked * 2 >= n
+                && (10..=200).contains(&(text / u64::from(n)))
+                && links * 10 >= text
+                && text >= kept_bytes * 3
+                && text >= 300
+                && boiler.get(p as usize).is_some_and(Option::is_none)
+        })
+        // Ties go to the earlier list, so the choice never depends on the
+        // map's order.
+        .max_by_key(|&((p, shape), (_, text, _, _))| (text, std::cmp::Reverse(p), shape));
+    let Some(((p, shape), _)) = best else { return };
+    let p = p as usize;
+    let parent = |i: usize| parent_of(st, i);
+    for (i, b) in st.blocks.iter().enumerate() {
+        let el = b.elem as usize;
+        // The block must sit in one of the items, not beside them.
+        let mut cur = Some(el);
+        let mut inside = false;
+        for _ in 0..MAX_DEPTH {
+            let Some(c) = cur else { break };
+            if parent(c) == Some(p) {
+                inside = st.elems.get(c).is_some_and(|e| e.shape == shape);
+                break;
+            }
+            cur = parent(c);
+        }
+        if !inside || boiler.get(el).copied().flatten().is_some() || feats.kw(i).is_some() {
+            continue;
+        }
+        // Item titles and blurbs have words; counters, dates, initials
+        // and lone user names around them are the items' furniture.
+        let words = b.text.split_whitespace();
+        if words.filter(|w| w.chars().any(char::is_alphabetic)).count() < 2 {
+            continue;
+        }
+        if let Some(v) = verdicts.get_mut(i) {
+            *v = Verdict::Keep;
+        }
     }
 }
 
@@ -1867,6 +2037,111 @@ mod tests {
         );
         assert!(!s.text.contains("Print copy"));
         assert!(!s.text.contains("Skip this label"));
+    }
+
+    #[test]
+    fn long_tag_cloud_is_dropped() {
+        let cloud: String = (1..30)
+            .map(|n| format!("<a href=\"/tag/{n}\">topic{n} word{n}</a> "))
+            .collect();
+        let para = "<p>The river ferry will run every hour this summer, and the town council hopes that visitors leave their cars at home.</p>";
+        let html = format!(
+            "<body><div class=story><h1>Ferry timetable</h1>{para}{para}<p>{cloud}</p>{para}</div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("river ferry"), "{}", s.text);
+        assert!(!s.text.contains("topic7"), "{}", s.text);
+    }
+
+    #[test]
+    fn streamed_segments_are_shown() {
+        assert!(streamed_segment("S:0"));
+        assert!(streamed_segment("S:12"));
+        assert!(!streamed_segment("S:"));
+        assert!(!streamed_segment("S:x"));
+        assert!(!streamed_segment("main"));
+        let para = "<p>The library extends its opening hours in winter, and students may now borrow laptops for a whole week at a time.</p>";
+        let html = format!(
+            "<body><h1>Library hours</h1><template id=\"B:0\"></template><p>Loading</p>\
+             <div hidden id=\"S:0\"><div class=post>{para}{para}</div></div>\
+             <div hidden id=\"menu\"><p>Secret drawer text that nobody should ever see on the page at all, really.</p></div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("library extends"), "{}", s.text);
+        assert!(!s.text.contains("Secret drawer"), "{}", s.text);
+    }
+
+    #[test]
+    fn tab_panel_is_content() {
+        let para = "<p>The kettle boils a litre of water in under three minutes, and its handle stays cool even when the water is hot.</p>";
+        let html = format!(
+            "<body><ul class=tabs><li><a href=#a>Overview</a></li><li><a href=#b>Specs</a></li></ul>\
+             <div class=tab-content><div role=tabpanel class=\"productTabs-pane\"><h2>Overview</h2>{para}{para}</div>\
+             <div role=tabpanel class=\"productTabs-pane\"><h2>Care</h2>{para}<p>Rinse the kettle with vinegar once a month, then boil clean water twice.</p></div></div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("kettle boils"), "{}", s.text);
+        assert!(s.text.contains("Rinse the kettle"), "{}", s.text);
+        assert!(!s.text.contains("Specs"), "{}", s.text);
+    }
+
+    #[test]
+    fn catalogue_of_link_cards() {
+        let cards: String = ["Hammer", "Chisel", "Plane", "Saw", "Rasp", "Drill"]
+            .iter()
+            .map(|t| {
+                format!(
+                    "<a class=card href=\"/{t}\"><div class=card-title>{t}</div>\
+                     <div class=card-text><p>A sturdy hand tool for the workshop that lasts for many years of daily use.</p></div></a>"
+                )
+            })
+            .collect();
+        let html = format!(
+            "<body><nav><ul><li><a href=/>Home</a></li><li><a href=/shop>Shop</a></li></ul></nav>\
+             <main><article><h1>Hand tools</h1><p>Our catalogue of hand tools for wood, with a short note on each of them below.</p>\
+             <div class=grid>{cards}</div></article></main></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("Chisel"), "{}", s.text);
+        assert!(s.text.contains("sturdy hand tool"), "{}", s.text);
+        assert!(!s.text.contains("Shop"), "{}", s.text);
+        // A few linked teasers under a long story stay dropped.
+        let para = "<p>The harbour wall was repaired over the winter, and the fishing boats can now moor safely again, even during storms.</p>";
+        let story = format!(
+            "<body><article><h1>Harbour</h1>{para}{para}{para}{para}{para}{para}\
+             <a href=/x><div><p>Another story about the town that you may like to read next.</p></div></a></article></body>"
+        );
+        assert!(!run(&story).text.contains("Another story"));
+    }
+
+    #[test]
+    fn thread_index_keeps_its_items() {
+        let items: String = (1..=8)
+            .map(|n| {
+                format!(
+                    "<div class=thread-item><div class=title><a href=\"/t/{n}\">Question number {n} about sourdough starters</a></div>\
+                     <div class=meta>baker{n}</div><div class=count>{n}</div></div>"
+                )
+            })
+            .collect();
+        let html = format!(
+            "<body><nav><ul><li><a href=/>Home</a></li><li><a href=/forum>Forums</a></li></ul></nav>\
+             <div class=page><div class=head><h1>Bread forum</h1><p>Ask and answer questions about baking bread at home, from starters to ovens.</p></div>\
+             <div class=threads>{items}</div></div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("Question number 5"), "{}", s.text);
+        assert!(!s.text.contains("baker3"), "{}", s.text);
+        assert!(!s.text.contains("Forums"), "{}", s.text);
+        // A page with an article keeps no sidebar list.
+        let para = "<p>The town choir sang in the cathedral on Sunday, and more than four hundred people came to listen to the concert.</p>";
+        let side: String = (1..=8)
+            .map(|n| format!("<li class=entry><a href=\"/p/{n}\">Older post number {n} from the archive</a></li>"))
+            .collect();
+        let blog = format!(
+            "<body><article><h1>Choir</h1>{para}{para}</article><ul class=list>{side}</ul></body>"
+        );
+        assert!(!run(&blog).text.contains("Older post"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod classify;
 mod html;
 mod meta;
 mod text;
+mod tok;
 
 pub use meta::PageMetadata;
 
@@ -140,10 +141,19 @@ fn push_collapsed(out: &mut String, s: &str, pending_space: &mut bool) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // Runs of visible ASCII, most of any page, are copied whole.
+        // Runs of visible ASCII, most of any page, are copied whole, with
+        // the single spaces between their words (which collapse to
+        // themselves).
         let start = i;
-        while bytes.get(i).is_some_and(|b| (0x21..=0x7E).contains(b)) {
-            i += 1;
+        let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..=0x7E).contains(b));
+        loop {
+            if visible(bytes.get(i)) {
+                i += 1;
+            } else if i > start && bytes.get(i) == Some(&b' ') && visible(bytes.get(i + 1)) {
+                i += 2;
+            } else {
+                break;
+            }
         }
         if i > start {
             if *pending_space && !out.is_empty() {
