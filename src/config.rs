@@ -187,6 +187,39 @@ pub struct Settings {
     /// Log filter in tracing's EnvFilter syntax (e.g. `info`, `textpipe=debug`).
     #[arg(long, env = "TEXTPIPE_LOG", default_value = "info", value_parser = parse_log_filter)]
     pub log: String,
+
+    /// OTLP/HTTP base URL to export spans to (`/v1/traces` is appended), e.g.
+    /// `http://localhost:4318`; unset, nothing is exported (feature `otel` only).
+    #[cfg(feature = "otel")]
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL",
+          value_parser = parse_otel_endpoint)]
+    pub otel_endpoint: Option<OtelEndpoint>,
+}
+
+/// Base URL of an OTLP/HTTP collector (plain `http://`: the exporter is built
+/// without a TLS stack; send to a local collector or sidecar).
+#[cfg(feature = "otel")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtelEndpoint(pub String);
+
+#[cfg(feature = "otel")]
+fn parse_otel_endpoint(s: &str) -> Result<OtelEndpoint, String> {
+    let rest = s.strip_prefix("http://").ok_or_else(|| {
+        if s.starts_with("https://") {
+            "https is not supported (no TLS client is built in): use a collector reachable over \
+             http://, e.g. a local agent or sidecar"
+                .to_owned()
+        } else {
+            "expected an http:// URL such as http://localhost:4318".to_owned()
+        }
+    })?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the URL names no host".to_owned());
+    }
+    if s.contains(char::is_whitespace) {
+        return Err("the URL contains whitespace".to_owned());
+    }
+    Ok(OtelEndpoint(s.to_owned()))
 }
 
 impl Default for Settings {
@@ -216,6 +249,8 @@ impl Default for Settings {
             reload_check_ms: DEFAULT_RELOAD_CHECK_MS,
             log_format: LogFormat::Auto,
             log: "info".to_owned(),
+            #[cfg(feature = "otel")]
+            otel_endpoint: None,
         }
     }
 }
@@ -371,6 +406,30 @@ mod tests {
             Settings::default().tls_files().is_none(),
             "plain text by default"
         );
+    }
+
+    #[cfg(feature = "otel")]
+    #[test]
+    fn otel_endpoint_is_off_by_default_and_must_be_plain_http() {
+        assert_eq!(Settings::default().otel_endpoint, None);
+        let parsed = Cli::try_parse_from(["textpipe"]).unwrap().settings;
+        if std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").is_none() {
+            assert_eq!(parsed.otel_endpoint, None, "no export unless configured");
+        }
+        let parsed = Cli::try_parse_from(["textpipe", "--otel-endpoint", "http://otel:4318"])
+            .unwrap()
+            .settings;
+        assert_eq!(
+            parsed.otel_endpoint,
+            Some(OtelEndpoint("http://otel:4318".to_owned()))
+        );
+        for bad in ["https://otel:4318", "otel:4318", "http://", "http://a b"] {
+            let err = Cli::try_parse_from(["textpipe", "--otel-endpoint", bad])
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains("--otel-endpoint"), "{bad}: {err}");
+        }
     }
 
     #[test]

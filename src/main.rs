@@ -8,7 +8,8 @@ use clap::Parser;
 use textpipe::cli::{Cli, Command};
 use textpipe::config::Settings;
 use textpipe::startup::Application;
-use textpipe::{security, shutdown, telemetry};
+use textpipe::telemetry::Telemetry;
+use textpipe::{security, shutdown};
 
 fn main() -> ExitCode {
     let command = match Cli::parse().command {
@@ -29,17 +30,21 @@ fn main() -> ExitCode {
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
-    telemetry::init(settings.log_format, &settings.log);
+    let telemetry = Telemetry::init(&settings)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Pipeline work runs on the blocking pool; its size is the CPU bound.
         .max_blocking_threads(settings.worker_threads())
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         let app = Application::build(settings).await?;
         // SIGHUP re-reads the TLS and token files; the task ends with the runtime.
         tokio::spawn(security::reload_on_sighup(app.reloader()));
         app.run_until_stopped(shutdown::signal()).await
-    })
+    });
+    drop(runtime);
+    // After the last call has finished: export the spans still queued (if exporting).
+    telemetry.shutdown();
+    result
 }
