@@ -15,7 +15,7 @@ use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
 use super::{convert, deadline, status::code_name};
 use crate::metrics::Metrics;
-use crate::pipeline::{Pipeline, PipelineError, StageTimings};
+use crate::pipeline::{Pipeline, PipelineError, StageTimings, budget};
 
 /// Bounds the service enforces per call.
 #[derive(Debug, Clone)]
@@ -88,9 +88,17 @@ impl TextPipe {
         let pipeline = Arc::clone(&self.pipeline);
         let metrics = Arc::clone(&self.metrics);
         let span = Span::current();
+        // The same deadline bounds the work itself: past it the pipeline
+        // stops at its next check and the slot is freed.
+        // (A deadline past what `Instant` can hold is no bound.)
+        let deadline = Instant::now().checked_add(limit);
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let (out, timings) = span.in_scope(|| work(&pipeline))?;
+            let call = || span.in_scope(|| work(&pipeline));
+            let (out, timings) = match deadline {
+                Some(deadline) => budget::within(deadline, call),
+                None => call(),
+            }?;
             for (stage, took) in [
                 ("strip", timings.strip),
                 ("detect", timings.detect),
@@ -425,6 +433,41 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    }
+
+    #[tokio::test]
+    async fn work_past_the_deadline_stops_and_frees_its_slot() {
+        use crate::pipeline::{Document, ProcessOptions};
+        let page = format!(
+            "<html><body>{}</body></html>",
+            "<p>The council met again to discuss the budget for roads and schools.</p>"
+                .repeat(40_000)
+        );
+        let started = Instant::now();
+        Pipeline::new()
+            .process(Document::Html(&page), &ProcessOptions::default())
+            .expect("runs unbounded");
+        let unbounded = started.elapsed();
+
+        let svc = service(1, Duration::from_millis(30));
+        let started = Instant::now();
+        let err = svc
+            .process(Request::new(proto::ProcessRequest {
+                content: Some(proto::process_request::Content::Html(page)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
+        // The work itself stops at its next check and gives the slot back.
+        while svc.admission.available_permits() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let freed = started.elapsed();
+        assert!(
+            freed < unbounded / 3,
+            "slot freed after {freed:?}; the whole work takes {unbounded:?}"
+        );
     }
 
     #[tokio::test]

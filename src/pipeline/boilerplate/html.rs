@@ -715,6 +715,11 @@ fn tokenize_once(html: &str, no_raw: Vec<html5ever::LocalName>) -> State {
     let queue = BufferQueue::default();
     let mut rest = html;
     while !rest.is_empty() {
+        // Past the call's budget the rest is not read; the caller discards
+        // the partial result (see `budget`).
+        if crate::pipeline::budget::spent() {
+            break;
+        }
         let mut cut = rest.len().min(CHUNK);
         while !rest.is_char_boundary(cut) {
             cut += 1;
