@@ -17,6 +17,7 @@ use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
 
 use crate::config::Settings;
+use crate::grpc::codec::SizeLimited;
 use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
 use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
 use crate::metrics::{self, Metrics};
@@ -116,7 +117,10 @@ impl Application {
             TextPipeServiceServer::new(TextPipe::new(pipeline, limits, stop_rx.clone(), metrics))
                 .max_decoding_message_size(settings.max_message_size())
                 .max_encoding_message_size(settings.max_message_size());
-        let service = InterceptedService::new(service, stamp_arrival);
+        let service = InterceptedService::new(
+            SizeLimited::new(service, settings.max_message_size()),
+            stamp_arrival,
+        );
 
         let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
         let reflection_v1alpha = reflection()
