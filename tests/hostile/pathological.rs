@@ -4,7 +4,7 @@
 //! `LINEAR_SLACK` times as long (linear work takes 4x, quadratic 16x).
 //! The bounds are stated per test and in the README's Operations section.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use textpipe::pipeline::{
     Document, Pipeline, PipelineError, ProcessOptions, StripOptions, SummaryOptions,
@@ -29,17 +29,41 @@ fn pipeline() -> &'static Pipeline {
     })
 }
 
-/// What one run of `work` on an input of `len` bytes cost.
+/// What one run of `work` cost: CPU time of this thread and peak heap.
 struct Cost {
     took: Duration,
     peak: usize,
 }
 
+/// CPU time of the current thread: unlike wall time it does not grow when
+/// other tests or builds share the machine.
+#[cfg(unix)]
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(
+        u64::try_from(ts.tv_sec).unwrap_or(0),
+        u32::try_from(ts.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// Elsewhere, wall time since the first call.
+#[cfg(not(unix))]
+fn thread_cpu() -> Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
 fn cost<T>(work: impl FnOnce() -> T) -> Cost {
-    let started = Instant::now();
+    let started = thread_cpu();
     let (_out, peak) = peak_during(work);
     Cost {
-        took: started.elapsed(),
+        took: thread_cpu().saturating_sub(started),
         peak,
     }
 }
