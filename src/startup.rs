@@ -106,6 +106,7 @@ impl Application {
             max_concurrent_requests: settings.max_concurrent_requests as usize,
             default_deadline: settings.default_deadline(),
             stream_in_flight: settings.stream_in_flight as usize,
+            max_message_bytes: settings.max_message_size(),
         };
         let metrics = Arc::new(Metrics::new());
         // Aborted when this function returns; scrapes need no draining.

@@ -26,6 +26,9 @@ pub struct Limits {
     pub default_deadline: Duration,
     /// Items of one ProcessStream call in progress at once.
     pub stream_in_flight: usize,
+    /// Largest response message: a larger answer is RESOURCE_EXHAUSTED
+    /// (tonic's encoder would answer OUT_OF_RANGE after the work).
+    pub max_message_bytes: usize,
 }
 
 /// The service: a shared pipeline plus admission control.
@@ -83,9 +86,10 @@ impl TextPipe {
     ) -> Result<T, Status>
     where
         F: FnOnce(&Pipeline) -> Result<(T, StageTimings), PipelineError> + Send + 'static,
-        T: Send + 'static,
+        T: prost::Message + Send + 'static,
     {
         let pipeline = Arc::clone(&self.pipeline);
+        let max_bytes = self.limits.max_message_bytes;
         let metrics = Arc::clone(&self.metrics);
         let span = Span::current();
         // The same deadline bounds the work itself: past it the pipeline
@@ -107,6 +111,16 @@ impl TextPipe {
                 if !took.is_zero() {
                     metrics.stage(stage, took);
                 }
+            }
+            // An answer can outgrow the request (Process holds the text
+            // and its summary); one that cannot be sent is refused here.
+            let size = out.encoded_len();
+            if size > max_bytes {
+                return Err(PipelineError::TooLarge {
+                    field: "response",
+                    actual: size,
+                    limit: max_bytes,
+                });
             }
             Ok::<T, PipelineError>(out)
         });
@@ -135,7 +149,7 @@ impl TextPipe {
     where
         F: FnOnce(Call, &Pipeline) -> Result<(Resp, StageTimings), PipelineError> + Send + 'static,
         Call: Send + 'static,
-        Resp: Send + 'static,
+        Resp: prost::Message + Send + 'static,
     {
         let span = tracing::info_span!("rpc", method, input_bytes = tracing::field::Empty);
         let started = Instant::now();
@@ -388,6 +402,7 @@ mod tests {
                 max_concurrent_requests,
                 default_deadline,
                 stream_in_flight: 2,
+                max_message_bytes: 4 << 20,
             },
             rx,
             Arc::new(Metrics::new()),

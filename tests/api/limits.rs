@@ -121,3 +121,32 @@ async fn an_oversized_stream_item_ends_the_stream_with_resource_exhausted() {
     assert!(!ids.contains(&"huge".to_owned()), "{ids:?}");
     app.stop();
 }
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_resource_exhausted() {
+    use textpipe::grpc::proto::{StripBoilerplateRequest, strip_boilerplate_request};
+    let mut app = spawn_app_with(|s| s.max_message_bytes = 64 * 1024).await;
+    // A 40 KB single line: the request fits, but the Process answer holds
+    // it twice (the stripped text and the one-sentence summary).
+    let line = "lorem ipsum dolor sit amet ".repeat(1_500);
+    let err = app
+        .client
+        .process(ProcessRequest {
+            content: Some(process_request::Content::Text(line.clone())),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
+    assert!(err.message().contains("65536"), "{}", err.message());
+    // The same line stripped alone fits and is served.
+    let ok = app
+        .client
+        .strip_boilerplate(StripBoilerplateRequest {
+            content: Some(strip_boilerplate_request::Content::Text(line)),
+            options: None,
+        })
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    app.stop();
+}
