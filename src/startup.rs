@@ -18,6 +18,7 @@ use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
 
 use crate::config::Settings;
+use crate::grpc::codec::SizeLimited;
 use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
 use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
 use crate::metrics::{self, Metrics};
@@ -117,6 +118,7 @@ impl Application {
             default_deadline: settings.default_deadline(),
             stream_in_flight: settings.stream_in_flight as usize,
             max_in_flight_bytes: settings.max_in_flight_bytes as usize,
+            max_message_bytes: settings.max_message_size(),
         };
         let metrics = Arc::new(Metrics::new());
         // Aborted when this function returns; scrapes need no draining.
@@ -134,9 +136,12 @@ impl Application {
         .max_encoding_message_size(settings.max_message_size());
         let tokens = security.tokens.clone();
         let gate_metrics = Arc::clone(&metrics);
-        let service = InterceptedService::new(service, move |request| {
-            security::authorize(tokens.as_deref(), &gate_metrics, stamp_arrival(request)?)
-        });
+        let service = InterceptedService::new(
+            SizeLimited::new(service, settings.max_message_size()),
+            move |request| {
+                security::authorize(tokens.as_deref(), &gate_metrics, stamp_arrival(request)?)
+            },
+        );
         // Reflection needs the token too when tokens are on: it is part of
         // the API surface, and grpcurl sends -H headers to it as well.
         let tokens = security.tokens.clone();

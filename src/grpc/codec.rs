@@ -1,13 +1,22 @@
-//! The protobuf codec of our service, differing from tonic-prost's in one
-//! way: a request that does not decode (a `string` field that is not UTF-8,
+//! The protobuf codec of our service, differing from tonic-prost's in two
+//! ways: a request that does not decode (a `string` field that is not UTF-8,
 //! a truncated message) is the caller's mistake and gets INVALID_ARGUMENT,
-//! where tonic-prost answers INTERNAL.
+//! where tonic-prost answers INTERNAL; and a request message over the size
+//! limit gets RESOURCE_EXHAUSTED naming the limit ([`SizeLimited`]), where
+//! tonic answers OUT_OF_RANGE.
 
 use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
+use bytes::Bytes;
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use prost::Message;
 use tonic::Status;
+use tonic::body::Body;
 use tonic::codec::{BufferSettings, DecodeBuf, Decoder};
+use tonic::codegen::{Service, http};
+use tonic::server::NamedService;
 use tonic_prost::ProstEncoder;
 
 /// Protobuf codec for `T` out, `U` in (named by `build.rs` as the codec of
@@ -49,14 +58,199 @@ impl<U: Message + Default> Decoder for CallerDecoder<U> {
     type Error = Status;
 
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<U>, Status> {
-        U::decode(buf).map(Some).map_err(|e| {
-            Status::invalid_argument(format!(
-                "the message is not valid protobuf for this method (string fields must be UTF-8): {e}"
-            ))
-        })
+        decode_request(buf).map(Some)
     }
 
     fn buffer_settings(&self) -> BufferSettings {
         BufferSettings::default()
+    }
+}
+
+/// Decodes one request message; a malformed one is INVALID_ARGUMENT.
+pub(crate) fn decode_request<U: Message + Default>(buf: impl bytes::Buf) -> Result<U, Status> {
+    U::decode(buf).map_err(|e| {
+        Status::invalid_argument(format!(
+            "the message is not valid protobuf for this method (string fields must be UTF-8): {e}"
+        ))
+    })
+}
+
+/// Wraps a gRPC service so that a request message longer than `limit`
+/// bytes is refused with RESOURCE_EXHAUSTED as soon as its 5-byte length
+/// prefix arrives, before any of it is buffered. (tonic's own check, kept
+/// behind this one at the same limit, answers OUT_OF_RANGE.)
+#[derive(Debug, Clone)]
+pub struct SizeLimited<S> {
+    inner: S,
+    limit: usize,
+}
+
+impl<S> SizeLimited<S> {
+    /// `inner` with request messages bounded by `limit` bytes.
+    pub fn new(inner: S, limit: usize) -> Self {
+        Self { inner, limit }
+    }
+}
+
+impl<S> Service<http::Request<Body>> for SizeLimited<S>
+where
+    S: Service<http::Request<Body>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let limit = self.limit;
+        self.inner
+            .call(request.map(|body| Body::new(LimitedBody::new(body, limit))))
+    }
+}
+
+impl<S: NamedService> NamedService for SizeLimited<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+/// Length of gRPC's message prefix: a compression flag and a big-endian u32.
+const PREFIX: usize = 5;
+
+/// A request body that follows gRPC's message framing and fails with
+/// RESOURCE_EXHAUSTED at the first prefix announcing more than `limit`.
+struct LimitedBody {
+    inner: Body,
+    limit: usize,
+    /// The prefix being read and how much of it has arrived.
+    prefix: [u8; PREFIX],
+    have: usize,
+    /// Bytes of the current message still to pass.
+    left: usize,
+}
+
+impl LimitedBody {
+    fn new(inner: Body, limit: usize) -> Self {
+        Self {
+            inner,
+            limit,
+            prefix: [0; PREFIX],
+            have: 0,
+            left: 0,
+        }
+    }
+
+    /// Follows the framing through one chunk of the body.
+    fn scan(&mut self, mut data: &[u8]) -> Result<(), Status> {
+        while !data.is_empty() {
+            if self.left > 0 {
+                let n = self.left.min(data.len());
+                self.left -= n;
+                data = data.get(n..).unwrap_or_default();
+                continue;
+            }
+            let n = (PREFIX - self.have).min(data.len());
+            if let (Some(slot), Some(bytes)) =
+                (self.prefix.get_mut(self.have..self.have + n), data.get(..n))
+            {
+                slot.copy_from_slice(bytes);
+            }
+            self.have += n;
+            data = data.get(n..).unwrap_or_default();
+            if self.have == PREFIX {
+                self.have = 0;
+                let [_, a, b, c, d] = self.prefix;
+                let len = u32::from_be_bytes([a, b, c, d]) as usize;
+                if len > self.limit {
+                    return Err(too_large(len, self.limit));
+                }
+                self.left = len;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The status of a request message over the limit.
+fn too_large(len: usize, limit: usize) -> Status {
+    Status::resource_exhausted(format!(
+        "request message of {len} bytes is over the limit of {limit} bytes (max-message-bytes)"
+    ))
+}
+
+impl HttpBody for LimitedBody {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        let this = self.get_mut();
+        let frame = ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        if let Some(Ok(frame)) = &frame
+            && let Some(data) = frame.data_ref()
+        {
+            this.scan(data)?;
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(messages: &[usize]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for &len in messages {
+            out.push(0);
+            out.extend_from_slice(&u32::try_from(len).unwrap().to_be_bytes());
+            out.extend(std::iter::repeat_n(b'x', len));
+        }
+        out
+    }
+
+    #[test]
+    fn messages_within_the_limit_pass_in_any_chunking() {
+        let data = framed(&[0, 10, 100, 7]);
+        for chunk in [1, 2, 3, 5, 6, 64, data.len()] {
+            let mut body = LimitedBody::new(Body::empty(), 100);
+            for piece in data.chunks(chunk) {
+                body.scan(piece).expect("within the limit");
+            }
+            assert_eq!((body.have, body.left), (0, 0), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_message_over_the_limit_fails_at_its_prefix() {
+        let data = framed(&[10, 101]);
+        for chunk in [1, 4, 16, data.len()] {
+            let mut body = LimitedBody::new(Body::empty(), 100);
+            let err = data
+                .chunks(chunk)
+                .find_map(|piece| body.scan(piece).err())
+                .expect("refused");
+            assert_eq!(err.code(), tonic::Code::ResourceExhausted);
+            assert!(err.message().contains("101 bytes"), "{}", err.message());
+            assert!(
+                err.message().contains("limit of 100 bytes"),
+                "{}",
+                err.message()
+            );
+        }
+        // Only the prefix is needed to refuse it.
+        let mut body = LimitedBody::new(Body::empty(), 100);
+        assert!(body.scan(&framed(&[101])[..PREFIX]).is_err());
     }
 }

@@ -5,6 +5,8 @@ mod calls;
 pub mod codec;
 mod convert;
 mod deadline;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod health;
 mod service;
 mod status;

@@ -15,7 +15,7 @@ use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
 use super::{convert, deadline, status::code_name};
 use crate::metrics::Metrics;
-use crate::pipeline::{Pipeline, PipelineError, StageTimings};
+use crate::pipeline::{Pipeline, PipelineError, StageTimings, budget};
 
 /// Bounds the service enforces per call.
 #[derive(Debug, Clone)]
@@ -31,6 +31,9 @@ pub struct Limits {
     /// RESOURCE_EXHAUSTED, stream items wait: the bound on the memory that
     /// queued documents hold.
     pub max_in_flight_bytes: usize,
+    /// Largest response message: a larger answer is RESOURCE_EXHAUSTED
+    /// (tonic's encoder would answer OUT_OF_RANGE after the work).
+    pub max_message_bytes: usize,
 }
 
 /// What an admitted call holds until its work ends.
@@ -116,14 +119,23 @@ impl TextPipe {
     async fn run<T, F>(&self, permit: Admitted, limit: Duration, work: F) -> Result<T, Status>
     where
         F: FnOnce(&Pipeline) -> Result<(T, StageTimings), PipelineError> + Send + 'static,
-        T: Send + 'static,
+        T: prost::Message + Send + 'static,
     {
         let pipeline = Arc::clone(&self.pipeline);
+        let max_bytes = self.limits.max_message_bytes;
         let metrics = Arc::clone(&self.metrics);
         let span = Span::current();
+        // The same deadline bounds the work itself: past it the pipeline
+        // stops at its next check and the slot is freed.
+        // (A deadline past what `Instant` can hold is no bound.)
+        let deadline = Instant::now().checked_add(limit);
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let (out, timings) = span.in_scope(|| work(&pipeline))?;
+            let call = || span.in_scope(|| work(&pipeline));
+            let (out, timings) = match deadline {
+                Some(deadline) => budget::within(deadline, call),
+                None => call(),
+            }?;
             for (stage, took) in [
                 ("strip", timings.strip),
                 ("detect", timings.detect),
@@ -132,6 +144,16 @@ impl TextPipe {
                 if !took.is_zero() {
                     metrics.stage(stage, took);
                 }
+            }
+            // An answer can outgrow the request (Process holds the text
+            // and its summary); one that cannot be sent is refused here.
+            let size = out.encoded_len();
+            if size > max_bytes {
+                return Err(PipelineError::TooLarge {
+                    field: "response",
+                    actual: size,
+                    limit: max_bytes,
+                });
             }
             Ok::<T, PipelineError>(out)
         });
@@ -160,7 +182,7 @@ impl TextPipe {
     where
         F: FnOnce(Call, &Pipeline) -> Result<(Resp, StageTimings), PipelineError> + Send + 'static,
         Call: Send + 'static,
-        Resp: Send + 'static,
+        Resp: prost::Message + Send + 'static,
     {
         let span = tracing::info_span!("rpc", method, input_bytes = tracing::field::Empty);
         let started = Instant::now();
@@ -430,6 +452,7 @@ mod tests {
                 default_deadline,
                 stream_in_flight: 2,
                 max_in_flight_bytes: 64 << 20,
+                max_message_bytes: 4 << 20,
             },
             rx,
             Arc::new(Metrics::new()),
@@ -475,6 +498,41 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    }
+
+    #[tokio::test]
+    async fn work_past_the_deadline_stops_and_frees_its_slot() {
+        use crate::pipeline::{Document, ProcessOptions};
+        let page = format!(
+            "<html><body>{}</body></html>",
+            "<p>The council met again to discuss the budget for roads and schools.</p>"
+                .repeat(40_000)
+        );
+        let started = Instant::now();
+        Pipeline::new()
+            .process(Document::Html(&page), &ProcessOptions::default())
+            .expect("runs unbounded");
+        let unbounded = started.elapsed();
+
+        let svc = service(1, Duration::from_millis(30));
+        let started = Instant::now();
+        let err = svc
+            .process(Request::new(proto::ProcessRequest {
+                content: Some(proto::process_request::Content::Html(page)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
+        // The work itself stops at its next check and gives the slot back.
+        while svc.admission.available_permits() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let freed = started.elapsed();
+        assert!(
+            freed < unbounded / 3,
+            "slot freed after {freed:?}; the whole work takes {unbounded:?}"
+        );
     }
 
     #[tokio::test]

@@ -29,10 +29,10 @@ pub enum PipelineError {
         /// The code as given.
         code: String,
     },
-    /// The input is larger than the pipeline accepts.
+    /// An input, or the answer to it, is larger than accepted.
     #[error("{field} is too large: {actual} bytes, the limit is {limit} bytes")]
     TooLarge {
-        /// Which input.
+        /// Which input (or `response`).
         field: &'static str,
         /// Its size in bytes.
         actual: usize,

@@ -5,6 +5,7 @@
 //! and the command line both call this API, so they give the same answers.
 
 mod boilerplate;
+pub mod budget;
 mod error;
 mod langid;
 mod segment;
@@ -126,50 +127,57 @@ impl Pipeline {
     /// one-shot runs that may never detect (stripping from the command
     /// line), where [`Pipeline::new`] would spend tens of MB on it.
     pub fn lazy() -> Self {
-        Self {
-            detector: Detector,
-        }
+        Self { detector: Detector }
     }
 
     /// Identifies the language of `text`.
     ///
     /// # Errors
-    /// [`PipelineError::EmptyInput`] when `text` has no non-whitespace character.
+    /// [`PipelineError::EmptyInput`] when `text` has no non-whitespace character;
+    /// [`PipelineError::DeadlineExceeded`] past the [`budget`] it runs within.
     pub fn detect(&self, text: &str, allowed: &[Language]) -> Result<Detection, PipelineError> {
         require_content("text", text)?;
+        budget::check()?;
         Ok(self.detector.detect(text, allowed))
     }
 
     /// Splits `text` into spans by language (see [`Detector::segments`]).
     ///
     /// # Errors
-    /// [`PipelineError::EmptyInput`] when `text` has no non-whitespace character.
+    /// [`PipelineError::EmptyInput`] when `text` has no non-whitespace character;
+    /// [`PipelineError::DeadlineExceeded`] past the [`budget`] it runs within.
     pub fn segments(
         &self,
         text: &str,
         allowed: &[Language],
     ) -> Result<Vec<Segment>, PipelineError> {
         require_content("text", text)?;
+        budget::check()?;
         Ok(self.detector.segments(text, allowed))
     }
 
     /// Strips boilerplate from a document.
     ///
     /// # Errors
-    /// [`PipelineError::EmptyInput`] when the document has no content.
+    /// [`PipelineError::EmptyInput`] when the document has no content;
+    /// [`PipelineError::DeadlineExceeded`] past the [`budget`] it runs within.
     pub fn strip(&self, doc: Document<'_>, opts: &StripOptions) -> Result<Stripped, PipelineError> {
         require_content(doc.field(), doc.as_str())?;
-        Ok(match doc {
+        let stripped = match doc {
             Document::Text(text) => boilerplate::strip_text(text, opts),
             Document::Html(html) => boilerplate::strip_html(html, opts),
-        })
+        };
+        // Work cut short by the budget is not an answer.
+        budget::check()?;
+        Ok(stripped)
     }
 
     /// Summarizes a document; HTML is stripped first. `language` overrides
     /// detection when given.
     ///
     /// # Errors
-    /// [`PipelineError::EmptyInput`] when the document has no content.
+    /// [`PipelineError::EmptyInput`] when the document has no content;
+    /// [`PipelineError::DeadlineExceeded`] past the [`budget`] it runs within.
     pub fn summarize(
         &self,
         doc: Document<'_>,
@@ -185,6 +193,7 @@ impl Pipeline {
                 boilerplate::strip_html(html, &StripOptions::default()).text
             }),
         };
+        budget::check()?;
         let detection = match language {
             Some(language) => Detection::given(language),
             // The summary needs the language only for splitting, stop words
@@ -198,6 +207,7 @@ impl Pipeline {
         let sentences = timed(&mut timings.summarize, || {
             summarize::summarize(&text, detection.language(), opts)
         });
+        budget::check()?;
         Ok(Summary {
             detection,
             sentences,
@@ -210,7 +220,8 @@ impl Pipeline {
     /// in that language.
     ///
     /// # Errors
-    /// [`PipelineError::EmptyInput`] when the document has no content.
+    /// [`PipelineError::EmptyInput`] when the document has no content;
+    /// [`PipelineError::DeadlineExceeded`] past the [`budget`] it runs within.
     pub fn process(
         &self,
         doc: Document<'_>,
@@ -218,6 +229,7 @@ impl Pipeline {
     ) -> Result<Processed, PipelineError> {
         let mut timings = StageTimings::default();
         let stripped = timed(&mut timings.strip, || self.strip(doc, &opts.strip))?;
+        budget::check()?;
         let detection = timed(&mut timings.detect, || {
             self.detector
                 .detect(&stripped.text, &opts.allowed_languages)
@@ -225,6 +237,7 @@ impl Pipeline {
         let summary = timed(&mut timings.summarize, || {
             summarize::summarize(&stripped.text, detection.language(), &opts.summary)
         });
+        budget::check()?;
         Ok(Processed {
             stripped,
             detection,

@@ -946,20 +946,28 @@ fn locate(
     chosen: &[usize],
     scores: &[f64],
 ) -> Vec<SummarySentence> {
-    let mut out = Vec::with_capacity(chosen.len());
+    // Character offsets are counted in one pass in document order, whatever
+    // order the sentences go out in (a pass in score order would lose every
+    // sentence that comes before one already placed).
+    let mut by_position = chosen.to_vec();
+    by_position.sort_unstable();
+    by_position.dedup();
+    let mut located: Vec<Option<SummarySentence>> = Vec::with_capacity(by_position.len());
     let (mut byte_pos, mut char_pos) = (0usize, 0usize);
-    for &i in chosen {
+    for &i in &by_position {
         let Some(range) = ranges.get(i) else {
+            located.push(None);
             continue;
         };
         let (Some(gap), Some(sentence)) =
             (text.get(byte_pos..range.start), text.get(range.clone()))
         else {
+            located.push(None);
             continue;
         };
         char_pos += gap.chars().count();
         let char_len = sentence.chars().count();
-        out.push(SummarySentence {
+        located.push(Some(SummarySentence {
             text: sentence.to_owned(),
             index: i,
             byte_offset: range.start,
@@ -967,11 +975,17 @@ fn locate(
             char_offset: char_pos,
             char_len,
             score: scores.get(i).copied().unwrap_or(0.0),
-        });
+        }));
         byte_pos = range.end;
         char_pos += char_len;
     }
-    out
+    chosen
+        .iter()
+        .filter_map(|i| {
+            let slot = by_position.binary_search(i).ok()?;
+            located.get_mut(slot)?.take()
+        })
+        .collect()
 }
 
 /// A light stemmer: maps a lower-cased word to its stem.

@@ -194,3 +194,111 @@ async fn a_string_that_is_not_utf8_is_invalid_argument() {
         .expect("next call works");
     app.stop();
 }
+
+/// Any request as raw fields: each set field goes on the wire as given,
+/// UTF-8 or not, under the tag of a `string` field of the real message.
+#[derive(Clone, PartialEq, prost::Message)]
+struct RawStrings {
+    #[prost(bytes = "vec", optional, tag = "1")]
+    f1: Option<Vec<u8>>,
+    #[prost(bytes = "vec", optional, tag = "2")]
+    f2: Option<Vec<u8>>,
+    #[prost(bytes = "vec", optional, tag = "4")]
+    f4: Option<Vec<u8>>,
+}
+
+#[tokio::test]
+async fn a_string_that_is_not_utf8_is_invalid_argument_on_every_method() {
+    use textpipe::grpc::proto::{
+        ProcessResponse, ProcessStreamResponse, StripBoilerplateResponse, SummarizeResponse,
+    };
+    use tonic::codegen::http::uri::PathAndQuery;
+
+    let mut app = spawn_app().await;
+    let mut grpc = tonic::client::Grpc::new(crate::helpers::channel(app.addr).await);
+    let bad = || Some(b"\xc3\x28 caf\xe9 \xed\xa0\x80".to_vec());
+    let good = || Some(ARTICLE.as_bytes().to_vec());
+    let path = |method: &str| {
+        PathAndQuery::try_from(format!("/textpipe.v1.TextPipeService/{method}")).expect("path")
+    };
+
+    // StripBoilerplate: `html` (2); Summarize: `language` (4) beside a good
+    // `text` (1); Process: `id` (1) beside a good `text` (2).
+    let strip = RawStrings {
+        f2: bad(),
+        ..Default::default()
+    };
+    grpc.ready().await.expect("ready");
+    let err = grpc
+        .unary::<_, StripBoilerplateResponse, _>(
+            tonic::Request::new(strip),
+            path("StripBoilerplate"),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
+    let summarize = RawStrings {
+        f1: good(),
+        f4: bad(),
+        ..Default::default()
+    };
+    grpc.ready().await.expect("ready");
+    let err = grpc
+        .unary::<_, SummarizeResponse, _>(
+            tonic::Request::new(summarize),
+            path("Summarize"),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
+    let process = RawStrings {
+        f1: bad(),
+        f2: good(),
+        ..Default::default()
+    };
+    grpc.ready().await.expect("ready");
+    let err = grpc
+        .unary::<_, ProcessResponse, _>(
+            tonic::Request::new(process.clone()),
+            path("Process"),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
+    assert!(err.message().contains("UTF-8"), "{}", err.message());
+
+    // ProcessStream: a good item is answered, then the bad one ends the
+    // stream with INVALID_ARGUMENT.
+    let items = vec![
+        RawStrings {
+            f1: Some(b"ok".to_vec()),
+            f2: good(),
+            ..Default::default()
+        },
+        process,
+    ];
+    grpc.ready().await.expect("ready");
+    let mut stream = grpc
+        .streaming::<_, _, ProcessStreamResponse, _>(
+            tonic::Request::new(tokio_stream::iter(items)),
+            path("ProcessStream"),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .expect("stream opens")
+        .into_inner();
+    let mut ids = Vec::new();
+    let status = loop {
+        match stream.message().await {
+            Ok(Some(item)) => ids.push(item.id),
+            Ok(None) => panic!("stream ended without an error after {ids:?}"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(ids.iter().all(|id| id == "ok"), "{ids:?}");
+    app.stop();
+}

@@ -80,8 +80,81 @@ async fn messages_over_the_size_limit_are_refused() {
         })
         .await
         .unwrap_err();
-    // tonic's codec answers OUT_OF_RANGE and names both sizes.
-    assert_eq!(err.code(), Code::OutOfRange, "{err:?}");
+    // Refused from the length prefix with RESOURCE_EXHAUSTED, naming both sizes.
+    assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
     assert!(err.message().contains("65536"), "{}", err.message());
+    assert!(err.message().contains("100004"), "{}", err.message());
+    // A message just within the limit is served, and so is the next call.
+    let ok = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "word ".repeat(13_000),
+            allowed_languages: vec![],
+            segments: false,
+        })
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    app.stop();
+}
+
+#[tokio::test]
+async fn an_oversized_stream_item_ends_the_stream_with_resource_exhausted() {
+    use textpipe::grpc::proto::{ProcessStreamRequest, process_stream_request};
+    let mut app = spawn_app_with(|s| s.max_message_bytes = 64 * 1024).await;
+    let item = |id: &str, text: String| ProcessStreamRequest {
+        id: id.into(),
+        content: Some(process_stream_request::Content::Text(text)),
+        ..Default::default()
+    };
+    let items = vec![
+        item("small", "A short text about the weather today.".into()),
+        item("huge", "word ".repeat(20_000)),
+    ];
+    let mut stream = app
+        .client
+        .process_stream(tokio_stream::iter(items))
+        .await
+        .expect("stream opens")
+        .into_inner();
+    let mut ids = Vec::new();
+    let status = loop {
+        match stream.message().await {
+            Ok(Some(response)) => ids.push(response.id),
+            Ok(None) => panic!("stream ended without an error after {ids:?}"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("65536"), "{}", status.message());
+    assert!(!ids.contains(&"huge".to_owned()), "{ids:?}");
+    app.stop();
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_resource_exhausted() {
+    use textpipe::grpc::proto::{StripBoilerplateRequest, strip_boilerplate_request};
+    let mut app = spawn_app_with(|s| s.max_message_bytes = 64 * 1024).await;
+    // A 40 KB single line: the request fits, but the Process answer holds
+    // it twice (the stripped text and the one-sentence summary).
+    let line = "lorem ipsum dolor sit amet ".repeat(1_500);
+    let err = app
+        .client
+        .process(ProcessRequest {
+            content: Some(process_request::Content::Text(line.clone())),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
+    assert!(err.message().contains("65536"), "{}", err.message());
+    // The same line stripped alone fits and is served.
+    let ok = app
+        .client
+        .strip_boilerplate(StripBoilerplateRequest {
+            content: Some(strip_boilerplate_request::Content::Text(line)),
+            options: None,
+        })
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
     app.stop();
 }

@@ -787,6 +787,12 @@ fn chunk_cuts(html: &str) -> Vec<usize> {
 pub(super) fn strip(html: &str, opts: &StripOptions) -> Stripped {
     let repaired = super::charset::repair(html);
     let mut st = tokenize(repaired.as_deref().unwrap_or(html));
+    // Past the call's budget the caller discards the result (see
+    // `pipeline::budget`): skip the scoring, the costliest part after
+    // tokenizing.
+    if crate::pipeline::budget::spent() {
+        return Stripped::default();
+    }
     let verdicts = decide(&st, opts);
     let title = pick_title(&st);
     let mut out = assemble(

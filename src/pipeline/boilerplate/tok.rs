@@ -128,6 +128,9 @@ fn is_ws(c: u8) -> bool {
 
 /// Tokenizes `html`, which html5ever would have been fed in pieces ending
 /// at `cuts`, into `sink`.
+/// Bytes tokenized between checks of the call's work budget.
+const BUDGET_STRIDE: usize = 64 * 1024;
+
 pub(super) fn tokenize(html: &str, cuts: &[usize], sink: &mut impl Sink) {
     // html5ever drops a byte-order mark at the head of every fed piece.
     let bom = "\u{feff}";
@@ -162,7 +165,16 @@ pub(super) fn tokenize(html: &str, cuts: &[usize], sink: &mut impl Sink) {
         cut_i: 0,
         piece_end: 0,
     };
+    let mut next_check = BUDGET_STRIDE;
     while t.pos < t.b.len() {
+        // Past the call's budget the rest is not read; the caller discards
+        // the partial result (see `pipeline::budget`).
+        if t.pos >= next_check {
+            if crate::pipeline::budget::spent() {
+                break;
+            }
+            next_check = t.pos + BUDGET_STRIDE;
+        }
         match t.data(sink) {
             Some(Raw::Rcdata) => t.rcdata(sink),
             Some(kind) => t.raw_text(kind, sink),

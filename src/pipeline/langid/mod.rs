@@ -457,7 +457,12 @@ fn detect_whatlang(sample: &str, script: Option<&'static str>, allowed: &[Langua
     } else {
         WhatlangDetector::with_allowlist(allowed.iter().map(|l| l.0).collect())
     };
-    let Some(info) = whatlang.detect(sample) else {
+    // whatlang decides single-language scripts (Han, kana, Hangul...) by
+    // script alone, even outside its allow-list: such an answer is none.
+    let Some(info) = whatlang
+        .detect(sample)
+        .filter(|info| allowed.is_empty() || allowed.contains(&Language(info.lang())))
+    else {
         return Detection::undetermined(script);
     };
     let best = Candidate {

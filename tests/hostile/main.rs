@@ -1,0 +1,9 @@
+//! Hostile input against the pipeline itself: pathological documents with
+//! their time and memory bounds, property tests of the outputs'
+//! invariants, the per-call work budget, and regressions found by fuzzing.
+
+mod alloc;
+mod budget;
+mod pathological;
+mod properties;
+mod regressions;
