@@ -117,7 +117,7 @@ cargo bench --quiet --bench throughput -- --calls "$OUT" 2>/dev/null | while rea
   [ "$tag" = call ] || continue
   server_us=${CPU_US["$call-one-16"]}
   health_us=${CPU_US["health-one-16"]}
-  python3 -c "s, st, h = $server_us, $stage_us, $health_us; print(f'  {\"$call\":<10} server {s:8.1} µs   stage {st:8.1} µs + health {h:5.1} µs   ratio {s / (st + h):.2f}')"
+  python3 -c "s, st, h = $server_us, $stage_us, $health_us; print(f'  {\"$call\":<10} server {s:8.1f} µs   stage {st:8.1f} µs + health {h:5.1f} µs   ratio {s / (st + h):.2f}')"
 done
 
 # 64 concurrent requests of ~4 MiB each, on 8 connections. Past
