@@ -6,7 +6,7 @@ use textpipe::grpc::proto::{
 };
 use tonic::Code;
 
-use crate::helpers::{ARTICLE, spawn_app};
+use crate::helpers::{ARTICLE, ids_until_error, spawn_app};
 
 fn assert_invalid(status: &tonic::Status, needle: &str) {
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
@@ -290,14 +290,7 @@ async fn a_string_that_is_not_utf8_is_invalid_argument_on_every_method() {
         .await
         .expect("stream opens")
         .into_inner();
-    let mut ids = Vec::new();
-    let status = loop {
-        match stream.message().await {
-            Ok(Some(item)) => ids.push(item.id),
-            Ok(None) => panic!("stream ended without an error after {ids:?}"),
-            Err(status) => break status,
-        }
-    };
+    let (ids, status) = ids_until_error(&mut stream).await;
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
     assert!(ids.iter().all(|id| id == "ok"), "{ids:?}");
     app.stop();

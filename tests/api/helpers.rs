@@ -166,3 +166,18 @@ pub(crate) async fn occupy_only_slot(app: &mut TestApp) -> (SlowCall, tonic::Sta
         }
     }
 }
+
+/// Reads a ProcessStream answer until it fails: the ids answered before
+/// the error, and the error. Panics if the stream ends cleanly.
+pub(crate) async fn ids_until_error(
+    stream: &mut tonic::Streaming<textpipe::grpc::proto::ProcessStreamResponse>,
+) -> (Vec<String>, tonic::Status) {
+    let mut ids = Vec::new();
+    loop {
+        match stream.message().await {
+            Ok(Some(item)) => ids.push(item.id),
+            Ok(None) => panic!("stream ended without an error after {ids:?}"),
+            Err(status) => return (ids, status),
+        }
+    }
+}

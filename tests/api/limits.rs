@@ -5,7 +5,9 @@ use std::time::Duration;
 use textpipe::grpc::proto::{DetectLanguageRequest, ProcessRequest, process_request};
 use tonic::{Code, Request};
 
-use crate::helpers::{big_page, occupy_only_slot, raw_client, spawn_app, spawn_app_with};
+use crate::helpers::{
+    big_page, ids_until_error, occupy_only_slot, raw_client, spawn_app, spawn_app_with,
+};
 
 fn process(html: String) -> ProcessRequest {
     ProcessRequest {
@@ -116,14 +118,7 @@ async fn an_oversized_stream_item_ends_the_stream_with_resource_exhausted() {
         .await
         .expect("stream opens")
         .into_inner();
-    let mut ids = Vec::new();
-    let status = loop {
-        match stream.message().await {
-            Ok(Some(response)) => ids.push(response.id),
-            Ok(None) => panic!("stream ended without an error after {ids:?}"),
-            Err(status) => break status,
-        }
-    };
+    let (ids, status) = ids_until_error(&mut stream).await;
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
     assert!(status.message().contains("65536"), "{}", status.message());
     assert!(!ids.contains(&"huge".to_owned()), "{ids:?}");
