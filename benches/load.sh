@@ -24,24 +24,10 @@ METRICS_PORT=${METRICS_PORT:-9664}
 ADDR=127.0.0.1:$PORT
 mkdir -p "$OUT"
 
-command -v h2load >/dev/null || {
-  echo "installing nghttp2-client for h2load" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null
-}
-
-cargo build --release --locked --quiet --bin textpipe
+source benches/server.sh
 # Admission well above the highest concurrency, so nothing is shed and every
-# call is measured; logs at warn so the figures are the service's, not the
-# terminal's (the per-call info line costs a few µs).
-target/release/textpipe serve --listen "$ADDR" --metrics-listen "127.0.0.1:$METRICS_PORT" \
-  --max-concurrent-requests 1024 --log warn --log-format json 2>"$OUT/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-  target/release/textpipe health-check --addr "$ADDR" --timeout-ms 500 >/dev/null 2>&1 && break
-  sleep 0.1
-done
-kill -0 $SERVER || { echo "server did not start" >&2; exit 1; }
+# call is measured.
+start_server --max-concurrent-requests 1024
 
 # Request bodies (gRPC frames of hand-encoded protobuf), shared with soak.sh.
 python3 benches/frames.py "$OUT"
@@ -55,14 +41,10 @@ declare -A PATHS=(
 )
 declare -A METHODS=([detect]=DetectLanguage [summarize]=Summarize [strip]=StripBoilerplate [process]=Process)
 
-metrics() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "http://127.0.0.1:$METRICS_PORT/metrics"; }
 # Calls of METHOD answered with CODE so far.
 count() { metrics | awk -v m="$1" -v c="$2" '$1 == "textpipe_calls_total{method=\""m"\",code=\""c"\"}" {print $2; f=1} END {if (!f) print 0}'; }
 # Calls of METHOD answered with any code but OK so far.
 not_ok() { metrics | awk -v m="$1" 'index($1, "textpipe_calls_total{method=\""m"\"") == 1 && $1 !~ /code="OK"/ {s += $2} END {print s + 0}'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
-rss_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$SERVER/status"; }
-TICK=$(getconf CLK_TCK)
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${SECONDS_PER_RUN}s per run"
 echo "idle RSS: $(( $(rss_kb VmRSS) / 1024 )) MB"

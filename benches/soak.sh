@@ -24,21 +24,8 @@ METRICS_PORT=${METRICS_PORT:-9674}
 ADDR=127.0.0.1:$PORT
 mkdir -p "$OUT"
 
-command -v h2load >/dev/null || {
-  echo "installing nghttp2-client for h2load" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null
-}
-
-cargo build --release --locked --quiet --bin textpipe
-target/release/textpipe serve --listen "$ADDR" --metrics-listen "127.0.0.1:$METRICS_PORT" \
-  --log warn --log-format json 2>"$OUT/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-  target/release/textpipe health-check --addr "$ADDR" --timeout-ms 500 >/dev/null 2>&1 && break
-  sleep 0.1
-done
-kill -0 $SERVER || { echo "server did not start" >&2; exit 1; }
+source benches/server.sh
+start_server
 python3 benches/frames.py "$OUT"
 
 CALLS=(detect summarize strip process)
@@ -50,13 +37,10 @@ declare -A PATHS=(
 )
 declare -A STREAMS=([detect]=4 [summarize]=4 [strip]=2 [process]=2)
 
-metrics() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "http://127.0.0.1:$METRICS_PORT/metrics"; }
 # All calls answered OK, and all answered otherwise, so far.
 ok_total() { metrics | awk 'index($1, "textpipe_calls_total{") == 1 && $1 ~ /code="OK"/ {s += $2} END {print s + 0}'; }
 bad_total() { metrics | awk 'index($1, "textpipe_calls_total{") == 1 && $1 !~ /code="OK"/ {s += $2} END {print s + 0}'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
-rss_mb() { awk '$1 == "VmRSS:" {print int($2 / 1024)}' "/proc/$SERVER/status"; }
-TICK=$(getconf CLK_TCK)
+rss_mb() { echo $(( $(rss_kb VmRSS) / 1024 )); }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); ${TOTAL}s in rounds of ${ROUND}s"
 printf '%6s %7s %8s %8s %6s' t_s rss_mb calls ok non_ok
