@@ -129,13 +129,16 @@ impl TextPipe {
         // stops at its next check and the slot is freed.
         // (A deadline past what `Instant` can hold is no bound.)
         let deadline = Instant::now().checked_add(limit);
+        // When the caller goes (hyper drops this future on RST_STREAM or a
+        // closed connection), the flag stops the work at its next check
+        // instead of letting it run on to the deadline.
+        let cancel = budget::Cancel::new();
+        let _cancel_on_drop = CancelOnDrop(cancel.clone());
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let call = || span.in_scope(|| work(&pipeline));
-            let (out, timings) = match deadline {
-                Some(deadline) => budget::within(deadline, call),
-                None => call(),
-            }?;
+            let (out, timings) = budget::within_or_cancelled(deadline, &cancel, || {
+                span.in_scope(|| work(&pipeline))
+            })?;
             for (stage, took) in [
                 ("strip", timings.strip),
                 ("detect", timings.detect),
@@ -348,6 +351,16 @@ impl TextPipeService for TextPipe {
     }
 }
 
+/// Raises its flag when dropped: with the future of a call that ends
+/// before its work does.
+struct CancelOnDrop(budget::Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
 /// `bytes` in KiB, rounded up.
 fn kib(bytes: usize) -> usize {
     bytes.div_ceil(1024)
@@ -398,6 +411,11 @@ impl TextPipe {
             // Reap finished tasks so the set does not grow with the stream.
             while tasks.try_join_next().is_some() {}
         };
+        if tx.is_closed() {
+            // Nobody reads the answers any more: stop the work of the items
+            // in flight (their futures raise the cancel flag when dropped).
+            tasks.abort_all();
+        }
         while tasks.join_next().await.is_some() {}
         Span::current().record("items", items);
         if let Err(status) = &outcome {
@@ -532,6 +550,48 @@ mod tests {
         assert!(
             freed < unbounded / 3,
             "slot freed after {freed:?}; the whole work takes {unbounded:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_call_dropped_by_its_caller_stops_its_work() {
+        use crate::pipeline::{Document, ProcessOptions};
+        let page = format!(
+            "<html><body>{}</body></html>",
+            "<p>The council met again to discuss the budget for roads and schools.</p>"
+                .repeat(40_000)
+        );
+        let started = Instant::now();
+        Pipeline::new()
+            .process(Document::Html(&page), &ProcessOptions::default())
+            .expect("runs unbounded");
+        let unbounded = started.elapsed();
+
+        // A deadline far away: only the caller's going can stop the work.
+        let svc = service(1, Duration::from_secs(3600));
+        let call = {
+            let svc = svc.clone();
+            tokio::spawn(async move {
+                svc.process(Request::new(proto::ProcessRequest {
+                    content: Some(proto::process_request::Content::Html(page)),
+                    ..Default::default()
+                }))
+                .await
+            })
+        };
+        while svc.admission.available_permits() == 1 {
+            tokio::task::yield_now().await;
+        }
+        let started = Instant::now();
+        // What hyper does when the client resets the stream: drop the future.
+        call.abort();
+        while svc.admission.available_permits() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let freed = started.elapsed();
+        assert!(
+            freed < unbounded / 3,
+            "slot freed {freed:?} after the drop; the whole work takes {unbounded:?}"
         );
     }
 

@@ -13,6 +13,7 @@ impl From<PipelineError> for Status {
             | PipelineError::UnknownLanguage { .. } => Code::InvalidArgument,
             PipelineError::TooLarge { .. } => Code::ResourceExhausted,
             PipelineError::DeadlineExceeded => Code::DeadlineExceeded,
+            PipelineError::Cancelled => Code::Cancelled,
         };
         Status::new(code, err.to_string())
     }

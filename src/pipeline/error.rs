@@ -42,4 +42,7 @@ pub enum PipelineError {
     /// The call's deadline passed before the work finished.
     #[error("deadline exceeded before the pipeline finished")]
     DeadlineExceeded,
+    /// The caller went away before the work finished.
+    #[error("the call was cancelled before the pipeline finished")]
+    Cancelled,
 }

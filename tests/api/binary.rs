@@ -32,45 +32,76 @@ fn a_bad_setting_stops_start_up_and_names_the_setting() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--listen"));
 }
 
+/// The real server binary, started on a free loopback port.
+pub(crate) struct Served {
+    pub(crate) child: tokio::process::Child,
+    pub(crate) addr: std::net::SocketAddr,
+    /// Every log line after the one naming the address, once the child exits.
+    pub(crate) logs: tokio::task::JoinHandle<Vec<String>>,
+}
+
+impl Served {
+    /// Starts `textpipe serve` on 127.0.0.1:0 with JSON logs and `args` added.
+    pub(crate) async fn start(args: &[&str]) -> Self {
+        let mut child = tokio::process::Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "off",
+                "--log-format",
+                "json",
+            ])
+            .args(args)
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("server starts");
+        // A log line names the bound address.
+        let stderr = child.stderr.take().expect("piped");
+        let mut lines = tokio::io::BufReader::new(stderr).lines();
+        let addr: std::net::SocketAddr = loop {
+            let line = lines
+                .next_line()
+                .await
+                .expect("stderr readable")
+                .expect("server logged its address before exiting");
+            let v: serde_json::Value = serde_json::from_str(&line).expect("logs are JSON");
+            if let Some(addr) = v["address"].as_str() {
+                break addr.parse().expect("an address");
+            }
+        };
+        // Keep draining stderr so the child never blocks on a full pipe.
+        let logs = tokio::spawn(async move {
+            let mut rest = Vec::new();
+            while let Ok(Some(line)) = lines.next_line().await {
+                rest.push(line);
+            }
+            rest
+        });
+        Self { child, addr, logs }
+    }
+
+    /// CPU time the server process has used so far, user and system, in clock ticks.
+    pub(crate) fn cpu_ticks(&self) -> u64 {
+        let pid = self.child.id().expect("running");
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("proc readable");
+        // Fields after the command name, which may hold spaces, ends with ')'.
+        let after = &stat[stat.rfind(')').expect("stat format") + 2..];
+        let fields: Vec<&str> = after.split(' ').collect();
+        // utime and stime are fields 14 and 15 of the whole line.
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+    }
+}
+
 #[tokio::test]
 async fn sigterm_turns_health_off_and_exits_zero() {
-    let mut child = tokio::process::Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "off",
-            "--log-format",
-            "json",
-        ])
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("server starts");
-    // A log line names the bound address.
-    let stderr = child.stderr.take().expect("piped");
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let addr: std::net::SocketAddr = loop {
-        let line = lines
-            .next_line()
-            .await
-            .expect("stderr readable")
-            .expect("server logged its address before exiting");
-        let v: serde_json::Value = serde_json::from_str(&line).expect("logs are JSON");
-        if let Some(addr) = v["address"].as_str() {
-            break addr.parse().expect("an address");
-        }
-    };
-    // Keep draining stderr so the child never blocks on a full pipe.
-    let drain = tokio::spawn(async move {
-        let mut rest = Vec::new();
-        while let Ok(Some(line)) = lines.next_line().await {
-            rest.push(line);
-        }
-        rest
-    });
-
+    let Served {
+        mut child,
+        addr,
+        logs: drain,
+    } = Served::start(&[]).await;
     let mut health = HealthClient::new(channel(addr).await);
     let status = health
         .check(HealthCheckRequest {

@@ -784,6 +784,9 @@ fn chunk_cuts(html: &str) -> Vec<usize> {
     cuts
 }
 
+/// Blocks between two checks of the call's budget while deciding.
+const BUDGET_BLOCKS: usize = 512;
+
 pub(super) fn strip(html: &str, opts: &StripOptions) -> Stripped {
     let repaired = super::charset::repair(html);
     let mut st = tokenize(repaired.as_deref().unwrap_or(html));
@@ -947,6 +950,11 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     // discussion (forum thread, Q&A page): there the posts are the content.
     let (mut thread_prose, mut other_prose) = (0u64, 0u64);
     for (i, b) in st.blocks.iter().enumerate() {
+        // The phrase tests below are the costliest per block: a call past
+        // its budget stops here (the caller discards what it returns).
+        if i % BUDGET_BLOCKS == 0 && crate::pipeline::budget::spent() {
+            return Vec::new();
+        }
         if counts_as_prose(&feats, &[], i, b) {
             if in_comments.get(b.elem as usize).copied().unwrap_or(false) {
                 thread_prose += u64::from(len32(&b.text));
@@ -982,6 +990,9 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
         .sum::<u64>()
         .max(1);
     let top = widen(top, &prose, parent);
+    if crate::pipeline::budget::spent() {
+        return Vec::new();
+    }
 
     // Marks on the container or its ancestors describe a page wrapper.
     let mut wrapper = vec![false; st.elems.len()];
@@ -1027,6 +1038,9 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
         .collect();
     extend_region(st, &feats, &mark_of, knobs.bridge, &mut in_region);
     let thread_from = thread_start(st, &feats, &mark_of, &in_region);
+    if crate::pipeline::budget::spent() {
+        return Vec::new();
+    }
 
     let link_heavy = |i: usize, b: &Block| {
         let (f, chars) = (feats.f(i), len32(&b.text));
