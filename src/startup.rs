@@ -6,6 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -126,18 +127,16 @@ impl Application {
             tracing::info!(metrics_address = %addr, "metrics served at /metrics");
             AbortOnDrop(tokio::spawn(metrics::serve(listener, Arc::clone(&metrics))))
         });
-        let service = TextPipeServiceServer::new(TextPipe::new(
-            pipeline,
-            limits,
-            stop_rx.clone(),
-            Arc::clone(&metrics),
-        ))
-        .max_decoding_message_size(settings.max_message_size())
-        .max_encoding_message_size(settings.max_message_size());
+        let text_pipe = TextPipe::new(pipeline, limits, stop_rx.clone(), Arc::clone(&metrics));
+        let byte_budget = text_pipe.byte_budget();
+        let service = TextPipeServiceServer::new(text_pipe)
+            .max_decoding_message_size(settings.max_message_size())
+            .max_encoding_message_size(settings.max_message_size());
         let tokens = security.tokens.clone();
         let gate_metrics = Arc::clone(&metrics);
         let service = InterceptedService::new(
-            SizeLimited::new(service, settings.max_message_size()),
+            SizeLimited::new(service, settings.max_message_size())
+                .charging(byte_budget, Arc::clone(&metrics)),
             move |request| {
                 security::authorize(tokens.as_deref(), &gate_metrics, stamp_arrival(request)?)
             },
@@ -178,7 +177,12 @@ impl Application {
                 .max_connection_age(age)
                 .max_connection_age_grace(settings.shutdown_grace());
         }
+        // A call's own deadline is answered by the service; this outer one
+        // (a second later) also bounds the time before the handler runs,
+        // so a request whose body stalls after its length prefix cannot
+        // hold its share of the input budget (charged at the prefix) for good.
         let router = builder
+            .timeout(settings.default_deadline() + Duration::from_secs(1))
             .max_concurrent_streams(settings.max_concurrent_streams)
             .tcp_nodelay(true)
             .add_service(HealthServer::new(DrainingHealth::new(

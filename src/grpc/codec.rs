@@ -3,10 +3,12 @@
 //! a truncated message) is the caller's mistake and gets INVALID_ARGUMENT,
 //! where tonic-prost answers INTERNAL; and a request message over the size
 //! limit gets RESOURCE_EXHAUSTED naming the limit ([`SizeLimited`]), where
-//! tonic answers OUT_OF_RANGE.
+//! tonic answers OUT_OF_RANGE. The same wrapper charges unary calls to the
+//! input budget as their message's prefix arrives (see [`super::admission`]).
 
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
@@ -18,6 +20,9 @@ use tonic::codec::{BufferSettings, DecodeBuf, Decoder};
 use tonic::codegen::{Service, http};
 use tonic::server::NamedService;
 use tonic_prost::ProstEncoder;
+
+use super::admission::{ByteBudget, Prepaid};
+use crate::metrics::Metrics;
 
 /// Protobuf codec for `T` out, `U` in (named by `build.rs` as the codec of
 /// the generated service and client).
@@ -78,18 +83,43 @@ pub(crate) fn decode_request<U: Message + Default>(buf: impl bytes::Buf) -> Resu
 /// Wraps a gRPC service so that a request message longer than `limit`
 /// bytes is refused with RESOURCE_EXHAUSTED as soon as its 5-byte length
 /// prefix arrives, before any of it is buffered. (tonic's own check, kept
-/// behind this one at the same limit, answers OUT_OF_RANGE.)
+/// behind this one at the same limit, answers OUT_OF_RANGE.) With a
+/// [`ByteBudget`], a unary call's message is also charged to it then, and
+/// refused with RESOURCE_EXHAUSTED when the budget is spent.
 #[derive(Debug, Clone)]
 pub struct SizeLimited<S> {
     inner: S,
     limit: usize,
+    budget: Option<(ByteBudget, Arc<Metrics>)>,
 }
 
 impl<S> SizeLimited<S> {
     /// `inner` with request messages bounded by `limit` bytes.
     pub fn new(inner: S, limit: usize) -> Self {
-        Self { inner, limit }
+        Self {
+            inner,
+            limit,
+            budget: None,
+        }
     }
+
+    /// Also charges unary calls' messages to `budget` as they arrive,
+    /// counting refusals in `metrics`.
+    #[must_use]
+    pub fn charging(mut self, budget: ByteBudget, metrics: Arc<Metrics>) -> Self {
+        self.budget = Some((budget, metrics));
+        self
+    }
+}
+
+/// The unary methods of `textpipe.v1.TextPipeService` by the last segment
+/// of their path, as metrics name them. ProcessStream is left out: its
+/// items wait for the budget instead of being refused.
+fn unary_method(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next()?;
+    ["DetectLanguage", "StripBoilerplate", "Summarize", "Process"]
+        .into_iter()
+        .find(|m| *m == name)
 }
 
 impl<S> Service<http::Request<Body>> for SizeLimited<S>
@@ -104,10 +134,26 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
         let limit = self.limit;
-        self.inner
-            .call(request.map(|body| Body::new(LimitedBody::new(body, limit))))
+        let charge = match (&self.budget, unary_method(request.uri().path())) {
+            (Some((budget, metrics)), Some(method)) => {
+                let prepaid = Prepaid::default();
+                request.extensions_mut().insert(prepaid.clone());
+                Some(Charge {
+                    budget: budget.clone(),
+                    prepaid,
+                    method,
+                    metrics: Arc::clone(metrics),
+                })
+            }
+            _ => None,
+        };
+        self.inner.call(request.map(|body| {
+            let mut body = LimitedBody::new(body, limit);
+            body.charge = charge;
+            Body::new(body)
+        }))
     }
 }
 
@@ -118,11 +164,21 @@ impl<S: NamedService> NamedService for SizeLimited<S> {
 /// Length of gRPC's message prefix: a compression flag and a big-endian u32.
 const PREFIX: usize = 5;
 
+/// Where a unary call's message is charged, and who hears of it.
+struct Charge {
+    budget: ByteBudget,
+    prepaid: Prepaid,
+    method: &'static str,
+    metrics: Arc<Metrics>,
+}
+
 /// A request body that follows gRPC's message framing and fails with
-/// RESOURCE_EXHAUSTED at the first prefix announcing more than `limit`.
+/// RESOURCE_EXHAUSTED at the first prefix announcing more than `limit`
+/// (or more than is left of the budget it charges).
 struct LimitedBody {
     inner: Body,
     limit: usize,
+    charge: Option<Charge>,
     /// The prefix being read and how much of it has arrived.
     prefix: [u8; PREFIX],
     have: usize,
@@ -135,6 +191,7 @@ impl LimitedBody {
         Self {
             inner,
             limit,
+            charge: None,
             prefix: [0; PREFIX],
             have: 0,
             left: 0,
@@ -164,6 +221,12 @@ impl LimitedBody {
                 let len = u32::from_be_bytes([a, b, c, d]) as usize;
                 if len > self.limit {
                     return Err(too_large(len, self.limit));
+                }
+                if let Some(charge) = &self.charge {
+                    let permit = charge.budget.try_take(len).inspect_err(|_| {
+                        charge.metrics.shed(charge.method);
+                    })?;
+                    charge.prepaid.put(permit);
                 }
                 self.left = len;
             }
@@ -252,5 +315,41 @@ mod tests {
         // Only the prefix is needed to refuse it.
         let mut body = LimitedBody::new(Body::empty(), 100);
         assert!(body.scan(&framed(&[101])[..PREFIX]).is_err());
+    }
+
+    #[test]
+    fn a_unary_message_is_charged_at_its_prefix() {
+        let budget = ByteBudget::new(8 << 10);
+        let prepaid = Prepaid::default();
+        let charged = |prepaid: &Prepaid| {
+            let mut body = LimitedBody::new(Body::empty(), 1 << 20);
+            body.charge = Some(Charge {
+                budget: budget.clone(),
+                prepaid: prepaid.clone(),
+                method: "Process",
+                metrics: Arc::new(Metrics::new()),
+            });
+            body
+        };
+        let data = framed(&[6 << 10]);
+        charged(&prepaid)
+            .scan(&data[..PREFIX])
+            .expect("6 KiB fits in 8");
+        assert_eq!(budget.available_kib(), 2);
+        // A second call's 6 KiB does not fit while the first holds its charge.
+        let err = charged(&Prepaid::default())
+            .scan(&data[..PREFIX])
+            .expect_err("over the budget");
+        assert_eq!(err.code(), tonic::Code::ResourceExhausted);
+        drop(prepaid.take());
+        assert_eq!(budget.available_kib(), 8);
+        assert_eq!(
+            unary_method("/textpipe.v1.TextPipeService/Process"),
+            Some("Process")
+        );
+        assert_eq!(
+            unary_method("/textpipe.v1.TextPipeService/ProcessStream"),
+            None
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! gRPC glue: validates requests, converts them to pipeline calls, runs the
 //! pipeline off the async reactor, and maps errors to `Status` in one place.
 
+pub mod admission;
 mod calls;
 pub mod codec;
 mod convert;

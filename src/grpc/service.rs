@@ -11,6 +11,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, Span};
 
+use super::admission::{ByteBudget, Prepaid};
 use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
 use super::{convert, deadline, status::code_name};
@@ -50,8 +51,9 @@ pub struct TextPipe {
     /// One permit per admitted call; `try_acquire` so overload is refused
     /// at once instead of queueing behind work that may never catch up.
     admission: Arc<Semaphore>,
-    /// [`Limits::max_in_flight_bytes`] in KiB, one permit each.
-    input_kib: Arc<Semaphore>,
+    /// [`Limits::max_in_flight_bytes`]; unary calls are charged from their
+    /// message's length prefix, before the message is buffered.
+    input: ByteBudget,
     limits: Limits,
     /// Turns true when the server is stopping: streams stop taking items.
     stopping: watch::Receiver<bool>,
@@ -69,7 +71,7 @@ impl TextPipe {
         Self {
             pipeline,
             admission: Arc::new(Semaphore::new(limits.max_concurrent_requests)),
-            input_kib: Arc::new(Semaphore::new(kib(limits.max_in_flight_bytes))),
+            input: ByteBudget::new(limits.max_in_flight_bytes),
             limits,
             stopping,
             metrics,
@@ -86,27 +88,26 @@ impl TextPipe {
         })
     }
 
-    /// KiB permits a document of `bytes` takes: at least one, at most the
-    /// whole budget, so a lone large document still runs.
-    fn charge(&self, bytes: usize) -> u32 {
-        let budget = kib(self.limits.max_in_flight_bytes);
-        u32::try_from(kib(bytes).clamp(1, budget)).unwrap_or(u32::MAX)
+    /// The input budget, for the request wrapper that charges calls
+    /// before their message is buffered.
+    pub fn byte_budget(&self) -> ByteBudget {
+        self.input.clone()
     }
 
+    /// The bytes permit of a call: the one its message prefix already took,
+    /// or taken now from its document's size.
     fn admit_bytes(
         &self,
         method: &'static str,
+        prepaid: Option<OwnedSemaphorePermit>,
         bytes: usize,
     ) -> Result<OwnedSemaphorePermit, Status> {
-        Arc::clone(&self.input_kib)
-            .try_acquire_many_owned(self.charge(bytes))
-            .map_err(|_| {
+        match prepaid {
+            Some(permit) => Ok(permit),
+            None => self.input.try_take(bytes).inspect_err(|_| {
                 self.metrics.shed(method);
-                Status::resource_exhausted(format!(
-                    "server busy: {} MiB of documents already in progress; retry with backoff",
-                    self.limits.max_in_flight_bytes >> 20
-                ))
-            })
+            }),
+        }
     }
 
     fn deadline<T>(&self, request: &Request<T>) -> Duration {
@@ -191,6 +192,10 @@ impl TextPipe {
         let started = Instant::now();
         let _in_flight = self.metrics.in_flight();
         let limit = self.deadline(&request);
+        let prepaid = request
+            .extensions()
+            .get::<Prepaid>()
+            .and_then(Prepaid::take);
         let result = async {
             let permit = self.admit(method)?;
             let call = prepare(request.into_inner())?;
@@ -199,7 +204,7 @@ impl TextPipe {
             Span::current().record("input_bytes", bytes);
             let permit = Admitted {
                 _call: permit,
-                _bytes: self.admit_bytes(method, bytes)?,
+                _bytes: self.admit_bytes(method, prepaid, bytes)?,
             };
             self.run(permit, limit, move |p| work(call, p)).await
         }
@@ -361,11 +366,6 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// `bytes` in KiB, rounded up.
-fn kib(bytes: usize) -> usize {
-    bytes.div_ceil(1024)
-}
-
 type StreamSender = mpsc::Sender<Result<proto::ProcessStreamResponse, Status>>;
 
 impl TextPipe {
@@ -436,10 +436,7 @@ impl TextPipe {
                     .acquire_owned()
                     .await
                     .map_err(stopping)?,
-                _bytes: Arc::clone(&self.input_kib)
-                    .acquire_many_owned(self.charge(call.input_bytes()))
-                    .await
-                    .map_err(stopping)?,
+                _bytes: self.input.take(call.input_bytes()).await?,
             };
             self.metrics
                 .input_bytes("ProcessStream", call.input_bytes());
@@ -609,11 +606,9 @@ mod tests {
     #[tokio::test]
     async fn the_input_byte_budget_sheds_and_is_returned() {
         let svc = service(4, Duration::from_secs(10));
-        let budget = svc.input_kib.available_permits();
+        let budget = svc.input.available_kib();
         // Another call's 63.5 MiB document holds all but half a MiB of 64.
-        let held = Arc::clone(&svc.input_kib)
-            .try_acquire_many_owned(svc.charge(127 << 19))
-            .unwrap();
+        let held = svc.input.try_take(127 << 19).unwrap();
         let err = svc
             .detect_language(detect_request(&"word ".repeat(200_000)))
             .await
@@ -628,9 +623,6 @@ mod tests {
         svc.detect_language(detect_request(&"word ".repeat(200_000)))
             .await
             .unwrap();
-        assert_eq!(svc.input_kib.available_permits(), budget);
-        // A document larger than the whole budget counts as the budget.
-        assert_eq!(svc.charge(usize::MAX / 2) as usize, budget);
-        assert_eq!(svc.charge(0), 1);
+        assert_eq!(svc.input.available_kib(), budget);
     }
 }

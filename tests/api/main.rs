@@ -5,6 +5,7 @@ mod helpers;
 
 mod bad_input;
 mod binary;
+mod budget;
 mod cancel;
 mod health;
 mod limits;

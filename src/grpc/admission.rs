@@ -1,0 +1,118 @@
+//! The bound on the documents admitted calls hold at once
+//! ([`Limits::max_in_flight_bytes`]), charged in KiB permits.
+//!
+//! A unary call is charged when the length prefix of its request message
+//! arrives ([`super::codec::SizeLimited`]), before tonic buffers the
+//! message: a call over the budget is refused without its body being held
+//! in memory. The permit travels to the handler in a [`Prepaid`] request
+//! extension and is held until the work ends.
+//!
+//! [`Limits::max_in_flight_bytes`]: super::Limits::max_in_flight_bytes
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tonic::Status;
+
+/// Input bytes of admitted calls, one permit per KiB.
+#[derive(Debug, Clone)]
+pub struct ByteBudget {
+    kib: Arc<Semaphore>,
+    limit_bytes: usize,
+}
+
+impl ByteBudget {
+    /// A budget of `limit_bytes` (rounded up to whole KiB).
+    pub fn new(limit_bytes: usize) -> Self {
+        Self {
+            kib: Arc::new(Semaphore::new(kib(limit_bytes))),
+            limit_bytes,
+        }
+    }
+
+    /// KiB permits a document of `bytes` takes: at least one, at most the
+    /// whole budget, so a lone large document still runs.
+    pub(crate) fn charge(&self, bytes: usize) -> u32 {
+        let budget = kib(self.limit_bytes);
+        u32::try_from(kib(bytes).clamp(1, budget)).unwrap_or(u32::MAX)
+    }
+
+    /// Takes the permits for `bytes` now, or refuses with RESOURCE_EXHAUSTED.
+    pub(crate) fn try_take(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Status> {
+        Arc::clone(&self.kib)
+            .try_acquire_many_owned(self.charge(bytes))
+            .map_err(|_| {
+                Status::resource_exhausted(format!(
+                    "server busy: {} MiB of documents already in progress; retry with backoff",
+                    self.limit_bytes >> 20
+                ))
+            })
+    }
+
+    /// Waits for the permits for `bytes` (stream items wait instead of
+    /// failing); an error only if the budget was closed.
+    pub(crate) async fn take(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Status> {
+        Arc::clone(&self.kib)
+            .acquire_many_owned(self.charge(bytes))
+            .await
+            .map_err(|_| Status::unavailable("server is stopping"))
+    }
+
+    /// KiB not held by any call.
+    #[cfg(test)]
+    pub(crate) fn available_kib(&self) -> usize {
+        self.kib.available_permits()
+    }
+}
+
+/// `bytes` in KiB, rounded up.
+fn kib(bytes: usize) -> usize {
+    bytes.div_ceil(1024)
+}
+
+/// The permit a request took when its length prefix arrived, handed from
+/// the body (which fills it) to the handler (which takes it). Empty when
+/// the call came in some other way (handler tests).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prepaid(Arc<Mutex<Option<OwnedSemaphorePermit>>>);
+
+impl Prepaid {
+    /// Keeps `permit` for the handler; a second message's permit (a unary
+    /// call has one) replaces the first.
+    pub(crate) fn put(&self, permit: OwnedSemaphorePermit) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(permit);
+    }
+
+    /// The permit, if one was taken.
+    pub(crate) fn take(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charges_are_whole_kib_within_the_budget() {
+        let budget = ByteBudget::new(64 << 20);
+        assert_eq!(budget.charge(0), 1);
+        assert_eq!(budget.charge(1025), 2);
+        assert_eq!(budget.charge(usize::MAX / 2) as usize, 64 << 10);
+    }
+
+    #[test]
+    fn refusals_name_the_budget_and_permits_come_back() {
+        let budget = ByteBudget::new(4 << 20);
+        let held = budget.try_take(3 << 20).expect("fits");
+        let err = budget.try_take(2 << 20).expect_err("over");
+        assert_eq!(err.code(), tonic::Code::ResourceExhausted);
+        assert!(err.message().contains("4 MiB"), "{}", err.message());
+        let prepaid = Prepaid::default();
+        prepaid.put(budget.try_take(1 << 20).expect("the rest fits"));
+        assert_eq!(budget.available_kib(), 0);
+        drop((held, prepaid.take()));
+        assert_eq!(budget.available_kib(), 4 << 10);
+        assert!(prepaid.take().is_none());
+    }
+}
