@@ -10,6 +10,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
+use std::time::Instant;
 
 use bytes::Bytes;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
@@ -145,6 +146,7 @@ where
                     prepaid,
                     method,
                     metrics: Arc::clone(metrics),
+                    arrived: Instant::now(),
                 })
             }
             _ => None,
@@ -170,6 +172,37 @@ struct Charge {
     prepaid: Prepaid,
     method: &'static str,
     metrics: Arc<Metrics>,
+    arrived: Instant,
+}
+
+impl Charge {
+    /// Charges a message of `len` bytes; a refusal is counted and logged
+    /// like a call the handler sheds (the handler never sees this one).
+    fn take(&self, len: usize) -> Result<(), Status> {
+        match self.budget.try_take(len) {
+            Ok(permit) => {
+                self.prepaid.put(permit);
+                Ok(())
+            }
+            Err(status) => {
+                let code = super::code_name(status.code());
+                let latency_us =
+                    u64::try_from(self.arrived.elapsed().as_micros()).unwrap_or(u64::MAX);
+                self.metrics.shed(self.method);
+                self.metrics
+                    .finished(self.method, code, self.arrived.elapsed());
+                tracing::info!(
+                    method = self.method,
+                    input_bytes = len,
+                    code,
+                    latency_us,
+                    error.message = status.message(),
+                    "call finished"
+                );
+                Err(status)
+            }
+        }
+    }
 }
 
 /// A request body that follows gRPC's message framing and fails with
@@ -223,10 +256,7 @@ impl LimitedBody {
                     return Err(too_large(len, self.limit));
                 }
                 if let Some(charge) = &self.charge {
-                    let permit = charge.budget.try_take(len).inspect_err(|_| {
-                        charge.metrics.shed(charge.method);
-                    })?;
-                    charge.prepaid.put(permit);
+                    charge.take(len)?;
                 }
                 self.left = len;
             }
@@ -328,6 +358,7 @@ mod tests {
                 prepaid: prepaid.clone(),
                 method: "Process",
                 metrics: Arc::new(Metrics::new()),
+                arrived: Instant::now(),
             });
             body
         };

@@ -17,6 +17,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::codegen::http;
 
 use crate::helpers::spawn_app_with;
+use crate::metrics::get;
 
 type Sender = mpsc::Sender<Result<Frame<Bytes>, Infallible>>;
 
@@ -103,6 +104,14 @@ async fn a_call_over_the_input_budget_is_refused_from_its_prefix_before_its_body
     assert_eq!(refused.0, "8", "RESOURCE_EXHAUSTED: {refused:?}");
     // grpc-message is percent-encoded on the wire.
     assert!(refused.1.contains("MiB%20of%20documents"), "{refused:?}");
+    // Counted like any call the server sheds.
+    let (_, metrics) = get(app.metrics_addr.expect("metrics on"), "/metrics").await;
+    for line in [
+        r#"textpipe_calls_total{method="DetectLanguage",code="RESOURCE_EXHAUSTED"} 1"#,
+        r#"textpipe_calls_shed_total{method="DetectLanguage"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
 
     // The charged call completes its body and is served.
     send(&held_tx, message.clone()).await;

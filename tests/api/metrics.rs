@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 use crate::helpers::{ARTICLE, PAGE, occupy_only_slot, spawn_app, spawn_app_with};
 
 /// One HTTP/1.1 GET; returns the status line and the body.
-async fn get(addr: SocketAddr, path: &str) -> (String, String) {
+pub(crate) async fn get(addr: SocketAddr, path: &str) -> (String, String) {
     let mut stream = TcpStream::connect(addr)
         .await
         .expect("metrics port accepts");
