@@ -48,6 +48,7 @@ for name, msg in bodies.items():
 # The same documents as plain files, for the in-process per-call figures
 # (`cargo bench --bench throughput -- --calls OUT_DIR`).
 docs = {"detect.txt": text(1024), "summarize.txt": text(5 * 1024),
-        "strip.html": page(100 * 1024), "process.html": page(100 * 1024)}
+        "strip.html": page(100 * 1024), "process.html": page(100 * 1024),
+        "process4m.html": page(4_000_000)}
 for name, doc in docs.items():
     open(f"{out}/{name}", "w").write(doc)

@@ -97,6 +97,10 @@ echo "peak RSS after the load above: $(( $(rss_kb VmHWM) / 1024 )) MB"
 echo "server CPU per call vs stage CPU + health CPU (one connection, 16 streams):"
 cargo bench --quiet --bench throughput -- --calls "$OUT" 2>/dev/null | while read -r tag call stage_us; do
   [ "$tag" = call ] || continue
+  if [ "$call" = process4m ]; then
+    echo "  process4m  stage $stage_us µs for 4 MB (the 100 KB page's cost scaled by size is the linear bound)"
+    continue
+  fi
   server_us=${CPU_US["$call-one-16"]}
   health_us=${CPU_US["health-one-16"]}
   python3 -c "s, st, h = $server_us, $stage_us, $health_us; print(f'  {\"$call\":<10} server {s:8.1f} µs   stage {st:8.1f} µs + health {h:5.1f} µs   ratio {s / (st + h):.2f}')"
@@ -112,4 +116,21 @@ ok1=$(count Process OK); shed1=$(count Process RESOURCE_EXHAUSTED); bad1=$(not_o
 ok=$((ok1 - ok0)); shed=$((shed1 - shed0)); other=$((bad1 - bad0 - shed))
 echo "64 concurrent 4 MiB Process calls: $ok OK, $shed shed, $other other; peak RSS $(( $(rss_kb VmHWM) / 1024 )) MB; RSS now $(( $(rss_kb VmRSS) / 1024 )) MB"
 [ $((ok + shed)) = 64 ] && [ "$other" = 0 ] && [ "$ok" -gt 0 ] || failed=1
+
+# Linear in size: one 4 MB Process call at a time against the 100 KB one
+# (concurrency 1, one connection), server CPU per call scaled by size.
+ok0=$(count Process OK)
+c0=$(cpu_ticks)
+h2load -n 3 -c 1 -m 1 -t 1 -H 'content-type: application/grpc' -H 'te: trailers' \
+  -d "$OUT/process4m.bin" "http://$ADDR${PATHS[process]}" >"$OUT/process4m-seq.out" 2>&1 || true
+c1=$(cpu_ticks)
+[ $(( $(count Process OK) - ok0 )) = 3 ] || failed=1
+python3 - "$(( (c1 - c0) * 1000000 / TICK / 3 ))" "${CPU_US[process-one-1]}" \
+  "$(stat -c %s "$OUT/process4m.bin")" "$(stat -c %s "$OUT/process.bin")" <<'PY'
+import sys
+big, small, big_size, small_size = (float(x) for x in sys.argv[1:])
+scale = big_size / small_size
+print(f"4 MB Process: {big / 1000:.1f} ms of server CPU per call = {big / (small * scale):.2f} x "
+      f"({scale:.1f} x the 100 KB call's {small / 1000:.2f} ms)")
+PY
 exit $failed

@@ -118,13 +118,14 @@ fn per_call(dir: &Path) {
     };
     let (text1k, text5k) = (read("detect.txt"), read("summarize.txt"));
     let (strip_page, process_page) = (read("strip.html"), read("process.html"));
+    let big_page = read("process4m.html");
     let pipeline = Pipeline::new();
     let (strip, summary, process) = (
         StripOptions::default(),
         SummaryOptions::default(),
         ProcessOptions::default(),
     );
-    let calls: [(&str, &dyn Fn()); 4] = [
+    let calls: [(&str, &dyn Fn()); 5] = [
         ("detect", &|| {
             black_box(pipeline.detect(&text1k, &[]).ok());
         }),
@@ -144,6 +145,10 @@ fn per_call(dir: &Path) {
                     .process(Document::Html(&process_page), &process)
                     .ok(),
             );
+        }),
+        // The same page grown to 4 MB: how the cost scales with size.
+        ("process4m", &|| {
+            black_box(pipeline.process(Document::Html(&big_page), &process).ok());
         }),
     ];
     for (name, call) in calls {
