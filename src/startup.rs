@@ -25,6 +25,14 @@ use crate::metrics::{self, Metrics};
 use crate::pipeline::Pipeline;
 use crate::security::{self, Reloader, Security};
 
+/// Remotely reset streams a connection may leave unaccepted before it gets
+/// GOAWAY (ENHANCE_YOUR_CALM): the bound on "rapid reset" floods
+/// (CVE-2023-44487). h2's default, set here so it is ours to document.
+pub const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
+/// Streams the server may reset for a client's protocol errors (e.g. one
+/// past the concurrent-stream limit, refused) before the connection gets
+/// GOAWAY (ENHANCE_YOUR_CALM). hyper's default, likewise made explicit.
+pub const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
 /// A bound, not yet serving, textpipe server.
 #[derive(Debug)]
 pub struct Application {
@@ -180,6 +188,12 @@ impl Application {
         }
         let router = builder
             .max_concurrent_streams(settings.max_concurrent_streams)
+            .http2_max_pending_accept_reset_streams(Some(MAX_PENDING_ACCEPT_RESET_STREAMS))
+            .http2_max_local_error_reset_streams(Some(MAX_LOCAL_ERROR_RESET_STREAMS))
+            // Drops peers that vanished without closing (no FIN: a crashed
+            // host, a dropped NAT entry), with whatever their calls held.
+            .http2_keepalive_interval(settings.http2_keepalive_interval())
+            .http2_keepalive_timeout(Some(settings.http2_keepalive_timeout()))
             .tcp_nodelay(true)
             .add_service(HealthServer::new(DrainingHealth::new(
                 health.clone(),

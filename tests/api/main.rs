@@ -7,6 +7,7 @@ mod bad_input;
 mod binary;
 mod cancel;
 mod health;
+mod http2;
 mod limits;
 mod metrics;
 mod reflection;
