@@ -383,13 +383,19 @@ impl TextPipe {
         let mut stopping = self.stopping.clone();
         let mut items = 0u64;
         let outcome = loop {
-            let Ok(slot) = Arc::clone(&in_flight).acquire_owned().await else {
-                break Ok(());
-            };
             let next = tokio::select! {
-                next = inbound.message() => next,
+                next = async {
+                    let slot = Arc::clone(&in_flight).acquire_owned().await;
+                    (slot, inbound.message().await)
+                } => next,
                 // Stop taking items when the server stops; those in flight finish.
                 () = super::stopped(&mut stopping) => break Ok(()),
+                // The client is gone (reset or closed): noticed here even
+                // while every slot is taken and no item has finished.
+                () = tx.closed() => break Ok(()),
+            };
+            let (Ok(slot), next) = next else {
+                break Ok(());
             };
             let item = match next {
                 Ok(Some(item)) => item,
@@ -411,12 +417,19 @@ impl TextPipe {
             // Reap finished tasks so the set does not grow with the stream.
             while tasks.try_join_next().is_some() {}
         };
-        if tx.is_closed() {
-            // Nobody reads the answers any more: stop the work of the items
-            // in flight (their futures raise the cancel flag when dropped).
-            tasks.abort_all();
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => if joined.is_none() { break },
+                // Nobody reads the answers any more (also when the client
+                // goes while these finish): stop the work of the items in
+                // flight (their futures raise the cancel flag when dropped).
+                () = tx.closed() => {
+                    tasks.abort_all();
+                    while tasks.join_next().await.is_some() {}
+                    break;
+                }
+            }
         }
-        while tasks.join_next().await.is_some() {}
         Span::current().record("items", items);
         if let Err(status) = &outcome {
             let _ = tx.send(Err(status.clone())).await;

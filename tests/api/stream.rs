@@ -2,29 +2,21 @@
 
 use std::collections::HashMap;
 
-use textpipe::grpc::proto::{ProcessStreamRequest, process_stream_request::Content};
+use textpipe::grpc::proto::process_stream_request::Content;
 use tokio_stream::StreamExt;
 
-use crate::helpers::{ARTICLE, PAGE, spawn_app};
-
-fn item(id: &str, content: Option<Content>) -> ProcessStreamRequest {
-    ProcessStreamRequest {
-        id: id.into(),
-        content,
-        ..Default::default()
-    }
-}
+use crate::helpers::{ARTICLE, PAGE, spawn_app, stream_item};
 
 #[tokio::test]
 async fn every_item_gets_a_result_and_bad_items_get_errors() {
     let mut app = spawn_app().await;
     let mut items = vec![
-        item("html", Some(Content::Html(PAGE.into()))),
-        item("missing", None),
-        item("blank", Some(Content::Text("   ".into()))),
+        stream_item("html", Some(Content::Html(PAGE.into()))),
+        stream_item("missing", None),
+        stream_item("blank", Some(Content::Text("   ".into()))),
     ];
     for i in 0..20 {
-        items.push(item(
+        items.push(stream_item(
             &format!("text-{i}"),
             Some(Content::Text(ARTICLE.into())),
         ));
