@@ -27,6 +27,7 @@
 pub mod cli;
 pub mod config;
 pub mod grpc;
+mod linger;
 pub mod metrics;
 pub mod pipeline;
 pub mod probe;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_stream::StreamExt;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
@@ -21,6 +22,7 @@ use crate::config::Settings;
 use crate::grpc::codec::SizeLimited;
 use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
 use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
+use crate::linger::{Drain, LINGER, Lingering};
 use crate::metrics::{self, Metrics};
 use crate::pipeline::Pipeline;
 use crate::security::{self, Reloader, Security};
@@ -33,6 +35,10 @@ pub const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
 /// past the concurrent-stream limit, refused) before the connection gets
 /// GOAWAY (ENHANCE_YOUR_CALM). hyper's default, likewise made explicit.
 pub const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
+/// After the shutdown grace, how long the calls still running get to send
+/// their UNAVAILABLE answers before the server closes anyway.
+pub const CLOSE_AFTER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A bound, not yet serving, textpipe server.
 #[derive(Debug)]
 pub struct Application {
@@ -120,6 +126,9 @@ impl Application {
             security,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
+        // Turns true when the grace period ends: calls still running then
+        // answer UNAVAILABLE instead of being cut off without a status.
+        let (close_tx, close_rx) = watch::channel(false);
 
         let limits = Limits {
             max_concurrent_requests: settings.max_concurrent_requests as usize,
@@ -138,6 +147,7 @@ impl Application {
             pipeline,
             limits,
             stop_rx.clone(),
+            close_rx,
             Arc::clone(&metrics),
         ))
         .max_decoding_message_size(settings.max_message_size())
@@ -205,6 +215,9 @@ impl Application {
         let stopped = async move {
             let _ = server_stop.wait_for(|s| *s).await;
         };
+        // Closed connections linger until their last answers are out;
+        // the process waits for them before it exits.
+        let drain = Drain::new();
         let mut _accept_task = None;
         let server: Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>> =
             match &security.tls {
@@ -215,14 +228,18 @@ impl Application {
                         settings.handshake_limits(),
                         Arc::clone(&metrics),
                         stop_rx,
+                        &drain,
                     );
                     _accept_task = Some(AbortOnDrop(task));
                     Box::pin(router.serve_with_incoming_shutdown(incoming, stopped))
                 }
-                None => Box::pin(router.serve_with_incoming_shutdown(
-                    TcpIncoming::from(listener).with_nodelay(Some(true)),
-                    stopped,
-                )),
+                None => {
+                    let token = drain.token();
+                    let incoming = TcpIncoming::from(listener)
+                        .with_nodelay(Some(true))
+                        .map(move |tcp| tcp.map(|tcp| Lingering::new(tcp, token.clone())));
+                    Box::pin(router.serve_with_incoming_shutdown(incoming, stopped))
+                }
             };
         let tls = security.tls.is_some();
         let auth = security.tokens.is_some();
@@ -260,10 +277,23 @@ impl Application {
             .set_service_status("", ServingStatus::NotServing)
             .await;
         let _ = stop_tx.send(true);
-        match tokio::time::timeout(settings.shutdown_grace(), server).await {
+        match tokio::time::timeout(settings.shutdown_grace(), &mut server).await {
             Ok(result) => result.context("server failed while draining")?,
-            Err(_) => tracing::warn!("grace period over with calls still in flight; closing them"),
+            Err(_) => {
+                tracing::warn!(
+                    "grace period over with calls still in flight; ending them with UNAVAILABLE"
+                );
+                let _ = close_tx.send(true);
+                // A client that reads no answers does not hold the exit up.
+                if tokio::time::timeout(CLOSE_AFTER_GRACE, server)
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!("connections still open after the grace; closing them");
+                }
+            }
         }
+        drain.wait(LINGER).await;
         tracing::info!("stopped");
         Ok(())
     }

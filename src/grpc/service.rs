@@ -55,6 +55,9 @@ pub struct TextPipe {
     limits: Limits,
     /// Turns true when the server is stopping: streams stop taking items.
     stopping: watch::Receiver<bool>,
+    /// Turns true when the shutdown grace is over: calls still running
+    /// answer UNAVAILABLE and their work stops.
+    closing: watch::Receiver<bool>,
     metrics: Arc<Metrics>,
 }
 
@@ -64,6 +67,7 @@ impl TextPipe {
         pipeline: Arc<Pipeline>,
         limits: Limits,
         stopping: watch::Receiver<bool>,
+        closing: watch::Receiver<bool>,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
@@ -72,6 +76,7 @@ impl TextPipe {
             input_kib: Arc::new(Semaphore::new(kib(limits.max_in_flight_bytes))),
             limits,
             stopping,
+            closing,
             metrics,
         }
     }
@@ -160,7 +165,17 @@ impl TextPipe {
             }
             Ok::<T, PipelineError>(out)
         });
-        match tokio::time::timeout(limit, task).await {
+        let mut closing = self.closing.clone();
+        let finished = tokio::select! {
+            finished = tokio::time::timeout(limit, task) => finished,
+            // Returning drops the cancel guard: the work stops too.
+            Ok(_) = closing.wait_for(|c| *c) => {
+                return Err(Status::unavailable(
+                    "server stopped: its shutdown grace ended before this call finished; retry",
+                ));
+            }
+        };
+        match finished {
             Err(_) => Err(Status::deadline_exceeded(format!(
                 "deadline of {} ms passed before the work finished",
                 limit.as_millis()
@@ -388,8 +403,19 @@ impl TextPipe {
                     let slot = Arc::clone(&in_flight).acquire_owned().await;
                     (slot, inbound.message().await)
                 } => next,
-                // Stop taking items when the server stops; those in flight finish.
-                () = super::stopped(&mut stopping) => break Ok(()),
+                // Stop taking items when the server stops; those in flight
+                // finish, then the status tells the client whether it lost
+                // any: not if it had finished sending (its end already came).
+                () = super::stopped(&mut stopping) => {
+                    let peek = tokio::time::timeout(Duration::ZERO, inbound.message()).await;
+                    break match peek {
+                        Ok(Ok(None)) => Ok(()),
+                        _ => Err(Status::unavailable(
+                            "server is stopping: items after the last answered were not read; \
+                             send them again",
+                        )),
+                    };
+                }
                 // The client is gone (reset or closed): noticed here even
                 // while every slot is taken and no item has finished.
                 () = tx.closed() => break Ok(()),
@@ -485,6 +511,7 @@ mod tests {
                 max_in_flight_bytes: 64 << 20,
                 max_message_bytes: 4 << 20,
             },
+            rx.clone(),
             rx,
             Arc::new(Metrics::new()),
         )

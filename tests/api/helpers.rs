@@ -167,19 +167,33 @@ pub(crate) async fn occupy_only_slot(app: &mut TestApp) -> (SlowCall, tonic::Sta
     }
 }
 
+/// Reads a ProcessStream answer to its end: the answers, and the status
+/// it ended with (None when it ended cleanly).
+pub(crate) async fn answers_and_end(
+    stream: &mut tonic::Streaming<textpipe::grpc::proto::ProcessStreamResponse>,
+) -> (
+    Vec<textpipe::grpc::proto::ProcessStreamResponse>,
+    Option<tonic::Status>,
+) {
+    let mut answers = Vec::new();
+    loop {
+        match stream.message().await {
+            Ok(Some(answer)) => answers.push(answer),
+            Ok(None) => return (answers, None),
+            Err(status) => return (answers, Some(status)),
+        }
+    }
+}
+
 /// Reads a ProcessStream answer until it fails: the ids answered before
 /// the error, and the error. Panics if the stream ends cleanly.
 pub(crate) async fn ids_until_error(
     stream: &mut tonic::Streaming<textpipe::grpc::proto::ProcessStreamResponse>,
 ) -> (Vec<String>, tonic::Status) {
-    let mut ids = Vec::new();
-    loop {
-        match stream.message().await {
-            Ok(Some(item)) => ids.push(item.id),
-            Ok(None) => panic!("stream ended without an error after {ids:?}"),
-            Err(status) => return (ids, status),
-        }
-    }
+    let (answers, end) = answers_and_end(stream).await;
+    let ids: Vec<String> = answers.into_iter().map(|a| a.id).collect();
+    let status = end.unwrap_or_else(|| panic!("stream ended without an error after {ids:?}"));
+    (ids, status)
 }
 
 /// One HTTP/1.1 GET; returns the status line and the body.
