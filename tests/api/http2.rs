@@ -121,7 +121,10 @@ async fn streams_past_the_concurrent_stream_limit_are_refused() {
     let (mut r, mut w) = handshake(app.addr).await;
     // Ten calls opened and left waiting for their request bodies.
     let ids: Vec<u32> = (0..10).map(|i| 2 * i + 1).collect();
-    let opening: Vec<u8> = ids.iter().flat_map(|&id| health_check_headers(id)).collect();
+    let opening: Vec<u8> = ids
+        .iter()
+        .flat_map(|&id| health_check_headers(id))
+        .collect();
     w.write_all(&opening).await.expect("headers sent");
 
     let mut refused = Vec::new();
