@@ -103,6 +103,17 @@ impl Served {
         assert!(killed.success());
     }
 
+    /// The most memory the server process has held resident so far (VmHWM), in KiB.
+    pub(crate) fn peak_rss_kib(&self) -> u64 {
+        let pid = self.child.id().expect("running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc readable");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in kB")
+    }
+
     /// CPU time the server process has used so far, user and system, in clock ticks.
     pub(crate) fn cpu_ticks(&self) -> u64 {
         let pid = self.child.id().expect("running");
