@@ -10,6 +10,7 @@ mod health;
 mod http2;
 mod limits;
 mod metrics;
+mod overload;
 mod reflection;
 mod rpcs;
 mod shutdown;
