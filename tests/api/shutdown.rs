@@ -138,8 +138,11 @@ async fn start_work(server: &Served, page: &str) -> InFlight {
     }
 }
 
-fn server_args(grace_ms: &str) -> [&str; 10] {
+fn server_args(grace_ms: &str) -> [&str; 12] {
     [
+        // Room for the work on a loaded machine: only the stop may end it.
+        "--default-deadline-ms",
+        "600000",
         "--metrics-listen",
         "127.0.0.1:0",
         "--max-concurrent-requests",
