@@ -32,6 +32,11 @@ pub const DEFAULT_METRICS_LISTEN: &str = "0.0.0.0:9464";
 /// so long-lived HTTP/2 clients spread over new replicas.
 pub const DEFAULT_MAX_CONNECTION_AGE_MS: u64 = 300_000;
 
+/// Default idle time after which the server pings a connection (HTTP/2 PING).
+pub const DEFAULT_HTTP2_KEEPALIVE_INTERVAL_MS: u64 = 60_000;
+/// Default time a keepalive ping may go unanswered before the connection is closed.
+pub const DEFAULT_HTTP2_KEEPALIVE_TIMEOUT_MS: u64 = 20_000;
+
 /// Default time a TLS handshake may take before the connection is dropped.
 pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
 /// Default TLS handshakes in progress at once.
@@ -124,6 +129,17 @@ pub struct Settings {
     #[arg(long, env = "TEXTPIPE_MAX_CONNECTION_AGE_MS", default_value_t = DEFAULT_MAX_CONNECTION_AGE_MS,
           value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub max_connection_age_ms: u64,
+
+    /// Milliseconds between HTTP/2 PINGs the server sends on each connection; a peer that
+    /// does not answer within --http2-keepalive-timeout-ms is dropped (its calls end). 0 never.
+    #[arg(long, env = "TEXTPIPE_HTTP2_KEEPALIVE_INTERVAL_MS", default_value_t = DEFAULT_HTTP2_KEEPALIVE_INTERVAL_MS,
+          value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
+    pub http2_keepalive_interval_ms: u64,
+
+    /// Milliseconds a keepalive PING may go unanswered before the connection is closed.
+    #[arg(long, env = "TEXTPIPE_HTTP2_KEEPALIVE_TIMEOUT_MS", default_value_t = DEFAULT_HTTP2_KEEPALIVE_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub http2_keepalive_timeout_ms: u64,
 
     /// TLS certificate chain (PEM, leaf first). With --tls-key the gRPC port speaks TLS only;
     /// without them it is plain text, meant for loopback or a mesh that provides TLS.
@@ -239,6 +255,8 @@ impl Default for Settings {
             stream_in_flight: DEFAULT_STREAM_IN_FLIGHT,
             metrics_listen: MetricsListen(DEFAULT_METRICS_LISTEN.parse().ok()),
             max_connection_age_ms: DEFAULT_MAX_CONNECTION_AGE_MS,
+            http2_keepalive_interval_ms: DEFAULT_HTTP2_KEEPALIVE_INTERVAL_MS,
+            http2_keepalive_timeout_ms: DEFAULT_HTTP2_KEEPALIVE_TIMEOUT_MS,
             tls_cert: None,
             tls_key: None,
             tls_client_ca: None,
@@ -274,6 +292,17 @@ impl Settings {
     /// Age after which connections are asked to reconnect, if any.
     pub fn max_connection_age(&self) -> Option<Duration> {
         (self.max_connection_age_ms > 0).then(|| Duration::from_millis(self.max_connection_age_ms))
+    }
+
+    /// Interval of the server's keepalive pings, if any.
+    pub fn http2_keepalive_interval(&self) -> Option<Duration> {
+        (self.http2_keepalive_interval_ms > 0)
+            .then(|| Duration::from_millis(self.http2_keepalive_interval_ms))
+    }
+
+    /// Time a keepalive ping may go unanswered.
+    pub fn http2_keepalive_timeout(&self) -> Duration {
+        Duration::from_millis(self.http2_keepalive_timeout_ms)
     }
 
     /// The TLS files, when TLS is on (clap makes cert and key come together).
@@ -345,6 +374,14 @@ mod tests {
         assert_eq!(parsed.metrics_listen, default.metrics_listen);
         assert!(default.metrics_listen.0.is_some());
         assert_eq!(parsed.max_connection_age_ms, default.max_connection_age_ms);
+        assert_eq!(
+            parsed.http2_keepalive_interval_ms,
+            default.http2_keepalive_interval_ms
+        );
+        assert_eq!(
+            parsed.http2_keepalive_timeout_ms,
+            default.http2_keepalive_timeout_ms
+        );
     }
 
     #[test]

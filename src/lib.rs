@@ -6,7 +6,8 @@
 //! - [`pipeline`]: the text modules, pure and synchronous, no transport.
 //! - [`grpc`]: glue: validate requests, run the pipeline off the reactor,
 //!   map errors to `Status`; health, reflection.
-//! - [`startup`]: bind, serve, drain on shutdown.
+//! - [`startup`]: bind, serve, drain on shutdown (closed connections linger
+//!   until their last answers are out: `linger`).
 //! - [`config`]: settings (flags and `TEXTPIPE_*` variables), validated at start.
 //! - [`security`]: TLS (optionally mutual), bearer tokens, reload on SIGHUP.
 //! - [`cli`]: the command line, running the same calls as the server.
@@ -27,6 +28,7 @@
 pub mod cli;
 pub mod config;
 pub mod grpc;
+mod linger;
 pub mod metrics;
 pub mod pipeline;
 pub mod probe;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_stream::StreamExt;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
@@ -22,9 +23,22 @@ use crate::config::Settings;
 use crate::grpc::codec::SizeLimited;
 use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
 use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
+use crate::linger::{Drain, LINGER, Lingering};
 use crate::metrics::{self, Metrics};
 use crate::pipeline::Pipeline;
 use crate::security::{self, Reloader, Security};
+
+/// Remotely reset streams a connection may leave unaccepted before it gets
+/// GOAWAY (ENHANCE_YOUR_CALM): the bound on "rapid reset" floods
+/// (CVE-2023-44487). h2's default, set here so it is ours to document.
+pub const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
+/// Streams the server may reset for a client's protocol errors (e.g. one
+/// past the concurrent-stream limit, refused) before the connection gets
+/// GOAWAY (ENHANCE_YOUR_CALM). hyper's default, likewise made explicit.
+pub const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
+/// After the shutdown grace, how long the calls still running get to send
+/// their UNAVAILABLE answers before the server closes anyway.
+pub const CLOSE_AFTER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A bound, not yet serving, textpipe server.
 #[derive(Debug)]
@@ -113,6 +127,9 @@ impl Application {
             security,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
+        // Turns true when the grace period ends: calls still running then
+        // answer UNAVAILABLE instead of being cut off without a status.
+        let (close_tx, close_rx) = watch::channel(false);
 
         let limits = Limits {
             max_concurrent_requests: settings.max_concurrent_requests as usize,
@@ -127,7 +144,13 @@ impl Application {
             tracing::info!(metrics_address = %addr, "metrics served at /metrics");
             AbortOnDrop(tokio::spawn(metrics::serve(listener, Arc::clone(&metrics))))
         });
-        let text_pipe = TextPipe::new(pipeline, limits, stop_rx.clone(), Arc::clone(&metrics));
+        let text_pipe = TextPipe::new(
+            pipeline,
+            limits,
+            stop_rx.clone(),
+            close_rx,
+            Arc::clone(&metrics),
+        );
         let byte_budget = text_pipe.byte_budget();
         let service = TextPipeServiceServer::new(text_pipe)
             .max_decoding_message_size(settings.max_message_size())
@@ -184,6 +207,12 @@ impl Application {
         let router = builder
             .timeout(settings.default_deadline() + Duration::from_secs(1))
             .max_concurrent_streams(settings.max_concurrent_streams)
+            .http2_max_pending_accept_reset_streams(Some(MAX_PENDING_ACCEPT_RESET_STREAMS))
+            .http2_max_local_error_reset_streams(Some(MAX_LOCAL_ERROR_RESET_STREAMS))
+            // Drops peers that vanished without closing (no FIN: a crashed
+            // host, a dropped NAT entry), with whatever their calls held.
+            .http2_keepalive_interval(settings.http2_keepalive_interval())
+            .http2_keepalive_timeout(Some(settings.http2_keepalive_timeout()))
             .tcp_nodelay(true)
             .add_service(HealthServer::new(DrainingHealth::new(
                 health.clone(),
@@ -195,6 +224,9 @@ impl Application {
         let stopped = async move {
             let _ = server_stop.wait_for(|s| *s).await;
         };
+        // Closed connections linger until their last answers are out;
+        // the process waits for them before it exits.
+        let drain = Drain::new();
         let mut _accept_task = None;
         let server: Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>> =
             match &security.tls {
@@ -205,14 +237,18 @@ impl Application {
                         settings.handshake_limits(),
                         Arc::clone(&metrics),
                         stop_rx,
+                        &drain,
                     );
                     _accept_task = Some(AbortOnDrop(task));
                     Box::pin(router.serve_with_incoming_shutdown(incoming, stopped))
                 }
-                None => Box::pin(router.serve_with_incoming_shutdown(
-                    TcpIncoming::from(listener).with_nodelay(Some(true)),
-                    stopped,
-                )),
+                None => {
+                    let token = drain.token();
+                    let incoming = TcpIncoming::from(listener)
+                        .with_nodelay(Some(true))
+                        .map(move |tcp| tcp.map(|tcp| Lingering::new(tcp, token.clone())));
+                    Box::pin(router.serve_with_incoming_shutdown(incoming, stopped))
+                }
             };
         let tls = security.tls.is_some();
         let auth = security.tokens.is_some();
@@ -250,10 +286,23 @@ impl Application {
             .set_service_status("", ServingStatus::NotServing)
             .await;
         let _ = stop_tx.send(true);
-        match tokio::time::timeout(settings.shutdown_grace(), server).await {
+        match tokio::time::timeout(settings.shutdown_grace(), &mut server).await {
             Ok(result) => result.context("server failed while draining")?,
-            Err(_) => tracing::warn!("grace period over with calls still in flight; closing them"),
+            Err(_) => {
+                tracing::warn!(
+                    "grace period over with calls still in flight; ending them with UNAVAILABLE"
+                );
+                let _ = close_tx.send(true);
+                // A client that reads no answers does not hold the exit up.
+                if tokio::time::timeout(CLOSE_AFTER_GRACE, server)
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!("connections still open after the grace; closing them");
+                }
+            }
         }
+        drain.wait(LINGER).await;
         tracing::info!("stopped");
         Ok(())
     }

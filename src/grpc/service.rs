@@ -63,6 +63,9 @@ pub struct TextPipe {
     limits: Limits,
     /// Turns true when the server is stopping: streams stop taking items.
     stopping: watch::Receiver<bool>,
+    /// Turns true when the shutdown grace is over: calls still running
+    /// answer UNAVAILABLE and their work stops.
+    closing: watch::Receiver<bool>,
     metrics: Arc<Metrics>,
 }
 
@@ -72,6 +75,7 @@ impl TextPipe {
         pipeline: Arc<Pipeline>,
         limits: Limits,
         stopping: watch::Receiver<bool>,
+        closing: watch::Receiver<bool>,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
@@ -80,6 +84,7 @@ impl TextPipe {
             input: ByteBudget::new(limits.max_in_flight_bytes),
             limits,
             stopping,
+            closing,
             metrics,
         }
     }
@@ -180,7 +185,17 @@ impl TextPipe {
             return job().map_err(Status::from);
         }
         let task = tokio::task::spawn_blocking(job);
-        match tokio::time::timeout(limit, task).await {
+        let mut closing = self.closing.clone();
+        let finished = tokio::select! {
+            finished = tokio::time::timeout(limit, task) => finished,
+            // Returning drops the cancel guard: the work stops too.
+            Ok(_) = closing.wait_for(|c| *c) => {
+                return Err(Status::unavailable(
+                    "server stopped: its shutdown grace ended before this call finished; retry",
+                ));
+            }
+        };
+        match finished {
             Err(_) => Err(Status::deadline_exceeded(format!(
                 "deadline of {} ms passed before the work finished",
                 limit.as_millis()
@@ -402,13 +417,30 @@ impl TextPipe {
         let mut stopping = self.stopping.clone();
         let mut items = 0u64;
         let outcome = loop {
-            let Ok(slot) = Arc::clone(&in_flight).acquire_owned().await else {
-                break Ok(());
-            };
             let next = tokio::select! {
-                next = inbound.message() => next,
-                // Stop taking items when the server stops; those in flight finish.
-                () = super::stopped(&mut stopping) => break Ok(()),
+                next = async {
+                    let slot = Arc::clone(&in_flight).acquire_owned().await;
+                    (slot, inbound.message().await)
+                } => next,
+                // Stop taking items when the server stops; those in flight
+                // finish, then the status tells the client whether it lost
+                // any: not if it had finished sending (its end already came).
+                () = super::stopped(&mut stopping) => {
+                    let peek = tokio::time::timeout(Duration::ZERO, inbound.message()).await;
+                    break match peek {
+                        Ok(Ok(None)) => Ok(()),
+                        _ => Err(Status::unavailable(
+                            "server is stopping: items after the last answered were not read; \
+                             send them again",
+                        )),
+                    };
+                }
+                // The client is gone (reset or closed): noticed here even
+                // while every slot is taken and no item has finished.
+                () = tx.closed() => break Ok(()),
+            };
+            let (Ok(slot), next) = next else {
+                break Ok(());
             };
             let item = match next {
                 Ok(Some(item)) => item,
@@ -430,12 +462,19 @@ impl TextPipe {
             // Reap finished tasks so the set does not grow with the stream.
             while tasks.try_join_next().is_some() {}
         };
-        if tx.is_closed() {
-            // Nobody reads the answers any more: stop the work of the items
-            // in flight (their futures raise the cancel flag when dropped).
-            tasks.abort_all();
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => if joined.is_none() { break },
+                // Nobody reads the answers any more (also when the client
+                // goes while these finish): stop the work of the items in
+                // flight (their futures raise the cancel flag when dropped).
+                () = tx.closed() => {
+                    tasks.abort_all();
+                    while tasks.join_next().await.is_some() {}
+                    break;
+                }
+            }
         }
-        while tasks.join_next().await.is_some() {}
         Span::current().record("items", items);
         if let Err(status) = &outcome {
             let _ = tx.send(Err(status.clone())).await;
@@ -489,6 +528,7 @@ mod tests {
                 max_in_flight_bytes: 64 << 20,
                 max_message_bytes: 4 << 20,
             },
+            rx.clone(),
             rx,
             Arc::new(Metrics::new()),
         )

@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
@@ -26,6 +26,7 @@ use tokio_rustls::rustls::{self, RootCertStore, ServerConfig};
 use tokio_rustls::server::TlsStream;
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::linger::{Drain, Lingering};
 use crate::metrics::Metrics;
 
 /// The files TLS is configured from.
@@ -179,19 +180,21 @@ impl TlsState {
 
 /// Connections that finished their TLS handshake, for tonic's
 /// `serve_with_incoming`.
-pub type TlsIncoming = ReceiverStream<std::io::Result<TlsStream<TcpStream>>>;
+pub(crate) type TlsIncoming = ReceiverStream<std::io::Result<TlsStream<Lingering>>>;
 
 /// Accepts TCP connections on `listener` and hands on those whose handshake
 /// succeeds. The returned task runs until `stopping` turns true, the stream
-/// is dropped, or the task is aborted.
-pub fn incoming(
+/// is dropped, or the task is aborted. Connections hold a token of `drain`.
+pub(crate) fn incoming(
     listener: TcpListener,
     tls: Arc<TlsState>,
     limits: HandshakeLimits,
     metrics: Arc<Metrics>,
     mut stopping: watch::Receiver<bool>,
+    drain: &Drain,
 ) -> (TlsIncoming, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(limits.max_concurrent.max(1));
+    let token = drain.token();
     let task = tokio::spawn(async move {
         let slots = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
         loop {
@@ -219,6 +222,7 @@ pub fn incoming(
                 }
             };
             let _ = tcp.set_nodelay(true);
+            let tcp = Lingering::new(tcp, token.clone());
             let acceptor = tls.acceptor();
             let tx = tx.clone();
             let metrics = Arc::clone(&metrics);

@@ -36,23 +36,24 @@ fn a_bad_setting_stops_start_up_and_names_the_setting() {
 pub(crate) struct Served {
     pub(crate) child: tokio::process::Child,
     pub(crate) addr: std::net::SocketAddr,
+    /// Where metrics are served, when `args` turned them on.
+    pub(crate) metrics_addr: Option<std::net::SocketAddr>,
     /// Every log line after the one naming the address, once the child exits.
     pub(crate) logs: tokio::task::JoinHandle<Vec<String>>,
 }
 
 impl Served {
-    /// Starts `textpipe serve` on 127.0.0.1:0 with JSON logs and `args` added.
+    /// Starts `textpipe serve` on 127.0.0.1:0 with JSON logs and `args` added
+    /// (metrics off unless `args` set `--metrics-listen`).
     pub(crate) async fn start(args: &[&str]) -> Self {
+        let metrics_off: &[&str] = if args.contains(&"--metrics-listen") {
+            &[]
+        } else {
+            &["--metrics-listen", "off"]
+        };
         let mut child = tokio::process::Command::new(BIN)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--metrics-listen",
-                "off",
-                "--log-format",
-                "json",
-            ])
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .args(metrics_off)
             .args(args)
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -61,6 +62,7 @@ impl Served {
         // A log line names the bound address.
         let stderr = child.stderr.take().expect("piped");
         let mut lines = tokio::io::BufReader::new(stderr).lines();
+        let mut metrics_addr = None;
         let addr: std::net::SocketAddr = loop {
             let line = lines
                 .next_line()
@@ -68,6 +70,9 @@ impl Served {
                 .expect("stderr readable")
                 .expect("server logged its address before exiting");
             let v: serde_json::Value = serde_json::from_str(&line).expect("logs are JSON");
+            if let Some(addr) = v["metrics_address"].as_str() {
+                metrics_addr = Some(addr.parse().expect("an address"));
+            }
             if let Some(addr) = v["address"].as_str() {
                 break addr.parse().expect("an address");
             }
@@ -80,7 +85,33 @@ impl Served {
             }
             rest
         });
-        Self { child, addr, logs }
+        Self {
+            child,
+            addr,
+            metrics_addr,
+            logs,
+        }
+    }
+
+    /// Sends SIGTERM, what a container runtime does to stop it.
+    pub(crate) fn terminate(&self) {
+        let pid = self.child.id().expect("running").to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+    }
+
+    /// The most memory the server process has held resident so far (VmHWM), in KiB.
+    pub(crate) fn peak_rss_kib(&self) -> u64 {
+        let pid = self.child.id().expect("running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc readable");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in kB")
     }
 
     /// CPU time the server process has used so far, user and system, in clock ticks.
@@ -97,11 +128,8 @@ impl Served {
 
 #[tokio::test]
 async fn sigterm_turns_health_off_and_exits_zero() {
-    let Served {
-        mut child,
-        addr,
-        logs: drain,
-    } = Served::start(&[]).await;
+    let served = Served::start(&[]).await;
+    let addr = served.addr;
     let mut health = HealthClient::new(channel(addr).await);
     let status = health
         .check(HealthCheckRequest {
@@ -117,12 +145,12 @@ async fn sigterm_turns_health_off_and_exits_zero() {
     assert!(ok, "health-check exits 0 on a serving server");
     assert_eq!(out.trim(), "SERVING");
 
-    let pid = child.id().expect("running").to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
+    served.terminate();
+    let Served {
+        mut child,
+        logs: drain,
+        ..
+    } = served;
     let exit = child.wait().await.expect("server exits");
     assert!(exit.success(), "exit status {exit:?}");
     let logs = drain.await.expect("drain joins").join("\n");

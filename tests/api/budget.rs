@@ -16,8 +16,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::codegen::http;
 
-use crate::helpers::spawn_app_with;
-use crate::metrics::get;
+use crate::helpers::{get, spawn_app_with};
 
 type Sender = mpsc::Sender<Result<Frame<Bytes>, Infallible>>;
 

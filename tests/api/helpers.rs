@@ -167,17 +167,89 @@ pub(crate) async fn occupy_only_slot(app: &mut TestApp) -> (SlowCall, tonic::Sta
     }
 }
 
+/// Reads a ProcessStream answer to its end: the answers, and the status
+/// it ended with (None when it ended cleanly).
+pub(crate) async fn answers_and_end(
+    stream: &mut tonic::Streaming<textpipe::grpc::proto::ProcessStreamResponse>,
+) -> (
+    Vec<textpipe::grpc::proto::ProcessStreamResponse>,
+    Option<tonic::Status>,
+) {
+    let mut answers = Vec::new();
+    loop {
+        match stream.message().await {
+            Ok(Some(answer)) => answers.push(answer),
+            Ok(None) => return (answers, None),
+            Err(status) => return (answers, Some(status)),
+        }
+    }
+}
+
 /// Reads a ProcessStream answer until it fails: the ids answered before
 /// the error, and the error. Panics if the stream ends cleanly.
 pub(crate) async fn ids_until_error(
     stream: &mut tonic::Streaming<textpipe::grpc::proto::ProcessStreamResponse>,
 ) -> (Vec<String>, tonic::Status) {
-    let mut ids = Vec::new();
-    loop {
-        match stream.message().await {
-            Ok(Some(item)) => ids.push(item.id),
-            Ok(None) => panic!("stream ended without an error after {ids:?}"),
-            Err(status) => return (ids, status),
+    let (answers, end) = answers_and_end(stream).await;
+    let ids: Vec<String> = answers.into_iter().map(|a| a.id).collect();
+    let status = end.unwrap_or_else(|| panic!("stream ended without an error after {ids:?}"));
+    (ids, status)
+}
+
+/// One HTTP/1.1 GET; returns the status line and the body.
+pub(crate) async fn get(addr: SocketAddr, path: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("metrics port accepts");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("request sent");
+    let mut raw = String::new();
+    stream
+        .read_to_string(&mut raw)
+        .await
+        .expect("response read");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("headers end");
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    (status, body.to_owned())
+}
+
+/// The value of one series on the metrics endpoint (`name{labels}` as
+/// printed), or 0 when it has not been recorded yet.
+pub(crate) async fn metric(addr: SocketAddr, series: &str) -> f64 {
+    let (_, body) = get(addr, "/metrics").await;
+    body.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |value| value.trim().parse().expect("a number"))
+}
+
+/// Polls a metrics series until it reaches `at_least` (a sign of work the
+/// server has started), or panics after a minute.
+pub(crate) async fn wait_for_metric(addr: SocketAddr, series: &str, at_least: f64) {
+    let waiting = async {
+        while metric(addr, series).await < at_least {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), waiting)
+        .await
+        .unwrap_or_else(|_| panic!("{series} never reached {at_least}"));
+}
+
+/// The series that counts the input bytes of admitted ProcessStream items.
+pub(crate) const STREAM_INPUT_BYTES: &str = r#"textpipe_input_bytes_total{method="ProcessStream"}"#;
+
+/// One ProcessStream item.
+pub(crate) fn stream_item(
+    id: &str,
+    content: Option<textpipe::grpc::proto::process_stream_request::Content>,
+) -> textpipe::grpc::proto::ProcessStreamRequest {
+    textpipe::grpc::proto::ProcessStreamRequest {
+        id: id.into(),
+        content,
+        ..Default::default()
     }
 }

@@ -1,32 +1,7 @@
 //! The Prometheus endpoint serves on its own port and counts real calls.
 
-use std::net::SocketAddr;
-
+use crate::helpers::{ARTICLE, PAGE, get, occupy_only_slot, spawn_app, spawn_app_with};
 use textpipe::grpc::proto::{DetectLanguageRequest, ProcessRequest, process_request};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-use crate::helpers::{ARTICLE, PAGE, occupy_only_slot, spawn_app, spawn_app_with};
-
-/// One HTTP/1.1 GET; returns the status line and the body.
-pub(crate) async fn get(addr: SocketAddr, path: &str) -> (String, String) {
-    let mut stream = TcpStream::connect(addr)
-        .await
-        .expect("metrics port accepts");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .expect("request sent");
-    let mut raw = String::new();
-    stream
-        .read_to_string(&mut raw)
-        .await
-        .expect("response read");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("headers end");
-    let status = head.lines().next().unwrap_or_default().to_owned();
-    (status, body.to_owned())
-}
 
 fn detect(text: &str) -> DetectLanguageRequest {
     DetectLanguageRequest {
