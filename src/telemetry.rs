@@ -3,7 +3,7 @@
 //!
 //! Built with the `otel` cargo feature, [`Telemetry::init`] can also export
 //! spans over OTLP (HTTP/protobuf) when an endpoint is configured; see
-//! [`otel`]. Without the feature, or without an endpoint, nothing is exported.
+//! the `otel` module. Without the feature, or without an endpoint, nothing is exported.
 
 use std::io::IsTerminal;
 

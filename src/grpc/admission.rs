@@ -4,7 +4,7 @@
 //! A unary call is charged when the length prefix of its request message
 //! arrives ([`super::codec::SizeLimited`]), before tonic buffers the
 //! message: a call over the budget is refused without its body being held
-//! in memory. The permit travels to the handler in a [`Prepaid`] request
+//! in memory. The permit travels to the handler in a `Prepaid` request
 //! extension and is held until the work ends.
 //!
 //! [`Limits::max_in_flight_bytes`]: super::Limits::max_in_flight_bytes

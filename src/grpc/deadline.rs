@@ -10,7 +10,7 @@ use tonic::{Request, Status};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Arrival(Instant);
 
-/// Interceptor that stamps [`Arrival`] on every call.
+/// Interceptor that stamps `Arrival` on every call.
 pub fn stamp_arrival(mut request: Request<()>) -> Result<Request<()>, Status> {
     request.extensions_mut().insert(Arrival(Instant::now()));
     Ok(request)

@@ -1,6 +1,6 @@
 //! A cooperative bound on one call's work. The service runs each call
 //! [`within`] its deadline; the long loops of the pipeline (HTML is
-//! tokenized in 64 KiB pieces) and every stage boundary ask [`spent`], and
+//! tokenized in 64 KiB pieces) and every stage boundary ask `spent`, and
 //! a call past its bound stops there with [`PipelineError::DeadlineExceeded`]
 //! instead of running to the end after its caller has been answered. A call
 //! whose caller went away ([`Cancel`]) stops the same way, with
@@ -20,7 +20,7 @@ use std::time::Instant;
 
 /// A flag another thread raises when the caller of the work has gone (the
 /// service raises it when the call's future is dropped): work that asks
-/// [`spent`] then stops as it would at its deadline.
+/// `spent` then stops as it would at its deadline.
 #[derive(Debug, Clone, Default)]
 pub struct Cancel(Arc<AtomicBool>);
 

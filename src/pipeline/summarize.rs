@@ -59,7 +59,7 @@ pub enum Order {
 pub struct SummaryOptions {
     /// Most sentences to return (0 returns nothing).
     pub max_sentences: usize,
-    /// Most words (as [`segment::words`] counts them) over all sentences.
+    /// Most words (as `segment::words` counts them) over all sentences.
     pub max_words: Option<usize>,
     /// Most characters (Unicode scalar values) over all sentences.
     pub max_chars: Option<usize>,
