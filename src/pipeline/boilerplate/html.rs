@@ -1206,6 +1206,26 @@ fn drop_orphan_headings(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict])
     else {
         return;
     };
+    // Linked headings one after another, with nothing between them, are
+    // teaser titles (a "more stories" list), not the text's own headings.
+    let linked_head = |i: usize, verdicts: &[Verdict]| {
+        verdicts.get(i) == Some(&Verdict::Keep)
+            && st.blocks.get(i).is_some_and(|b| {
+                b.heading > 0 && u64::from(b.link_bytes) * 10 >= u64::from(len32(&b.text)) * 9
+            })
+    };
+    let mut i = first_text + 1;
+    while i < verdicts.len() {
+        let run = (i..verdicts.len())
+            .take_while(|&j| linked_head(j, verdicts))
+            .count();
+        if run >= 2 {
+            for slot in verdicts.iter_mut().skip(i).take(run) {
+                *slot = Verdict::Drop(RemovalReason::Related);
+            }
+        }
+        i += run.max(1);
+    }
     // Walk backwards, remembering whether anything of the current section
     // (the blocks after this one, up to the next heading) was dropped or kept.
     let (mut kept, mut dropped) = (false, None);
@@ -1910,6 +1930,23 @@ mod tests {
         assert!(s.text.contains("What comes next"));
         assert!(!s.text.contains("Bake sale"));
         assert!(!s.text.contains("Elsewhere on the site"), "{}", s.text);
+    }
+
+    #[test]
+    fn runs_of_linked_headings_are_teasers() {
+        let para = "<p>The harbour wall will be raised by a metre before the winter storms, and the works start next week with the western pier.</p>";
+        let html = format!(
+            "<body><article><h1><a href=/self>Harbour wall to be raised</a></h1>{para}\
+             <ul><li><h4><a href=/a>Fishing fleet returns early</a></h4></li>\
+             <li><h4><a href=/b>Ferry fares to rise in spring</a></h4></li></ul>\
+             {para}<h3>What the works involve</h3>{para}</article></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.starts_with("Harbour wall to be raised"), "{}", s.text);
+        assert!(s.text.contains("What the works involve"));
+        assert_eq!(s.text.matches("harbour wall will").count(), 3);
+        assert!(!s.text.contains("Fishing fleet"), "{}", s.text);
+        assert!(!s.text.contains("Ferry fares"), "{}", s.text);
     }
 
     #[test]
