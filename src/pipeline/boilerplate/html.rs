@@ -1035,6 +1035,11 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             // Long blocks may link a lot in passing; one that is nearly
             // all link text is a tag cloud or a list of titles.
             && (f.words < 40 || u64::from(b.link_bytes) * 10 > u64::from(chars) * 9)
+            // A sentence of ten words or more that links most of its
+            // words (to the sources it cites) is still text.
+            && !(f.ends_sentence
+                && f.words >= 10
+                && u64::from(b.link_bytes) * 10 < u64::from(chars) * 8)
     };
     // A link wrapping whole blocks is a card (title and blurb in one
     // link). Where such cards carry at least half as many words as the
@@ -1947,6 +1952,19 @@ mod tests {
         assert_eq!(s.text.matches("harbour wall will").count(), 3);
         assert!(!s.text.contains("Fishing fleet"), "{}", s.text);
         assert!(!s.text.contains("Ferry fares"), "{}", s.text);
+    }
+
+    #[test]
+    fn linked_sentences_stay() {
+        let para = "<p>The reservoir is at its lowest level for a decade, and the water company has asked households to take shorter showers this month.</p>";
+        let html = format!(
+            "<body><article><h1>Reservoir running low</h1>{para}\
+             <p>The <a href=/a>regional drought plan of the water company</a>, published last year, sets out <a href=/b>four stages of restrictions</a>.</p>\
+             {para}<p><a href=/c>Weather forecast for the week</a> ahead</p>{para}</article></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("four stages of restrictions."), "{}", s.text);
+        assert!(!s.text.contains("Weather forecast"), "{}", s.text);
     }
 
     #[test]
