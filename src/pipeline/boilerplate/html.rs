@@ -730,7 +730,7 @@ fn class_word(w: &[u8]) -> Option<RemovalReason> {
         b"legal" | b"disclaimer" => R::Legal,
         b"donate" | b"donation" => R::Donation,
         b"footer" | b"sidebar" | b"newsletter" | b"subscribe" | b"signup" | b"popup" | b"modal"
-        | b"rail" | b"byline" | b"meta" | b"tags" | b"author" => R::Other,
+        | b"rail" | b"byline" | b"meta" | b"tags" | b"author" | b"credit" | b"credits" => R::Other,
         _ => return None,
     })
 }
@@ -1738,6 +1738,9 @@ mod tests {
         assert_eq!(class_signal("ad-slot").0, Some(RemovalReason::Advertising));
         assert_eq!(class_signal("topAd").0, Some(RemovalReason::Advertising));
         assert_eq!(class_signal("mainNav").0, Some(RemovalReason::Navigation));
+        assert_eq!(class_signal("photo-credit").0, Some(RemovalReason::Other));
+        assert_eq!(class_signal("imageCredits").0, Some(RemovalReason::Other));
+        assert_eq!(class_signal("incredible").0, None);
         assert!(class_signal("entry-content").1 > 0);
         assert_eq!(
             clean_title("Night Trains Return | Courier"),
@@ -1947,7 +1950,11 @@ mod tests {
              {para}<h3>What the works involve</h3>{para}</article></body>"
         );
         let s = run(&html);
-        assert!(s.text.starts_with("Harbour wall to be raised"), "{}", s.text);
+        assert!(
+            s.text.starts_with("Harbour wall to be raised"),
+            "{}",
+            s.text
+        );
         assert!(s.text.contains("What the works involve"));
         assert_eq!(s.text.matches("harbour wall will").count(), 3);
         assert!(!s.text.contains("Fishing fleet"), "{}", s.text);
@@ -1963,8 +1970,29 @@ mod tests {
              {para}<p><a href=/c>Weather forecast for the week</a> ahead</p>{para}</article></body>"
         );
         let s = run(&html);
-        assert!(s.text.contains("four stages of restrictions."), "{}", s.text);
+        assert!(
+            s.text.contains("four stages of restrictions."),
+            "{}",
+            s.text
+        );
         assert!(!s.text.contains("Weather forecast"), "{}", s.text);
+    }
+
+    #[test]
+    fn photo_credits_are_dropped() {
+        let para = "<p>The old mill by the river has reopened as a bakery, and the queue on its first morning stretched past the bridge.</p>";
+        let html = format!(
+            "<body><article><h1>Mill reopens as a bakery</h1>{para}\
+             <figure><img src=a.jpg><figcaption>The mill on its first morning</figcaption>\
+             <div class=photo-credit>Picture: Town Archive</div></figure>{para}{para}</article></body>"
+        );
+        let s = run(&html);
+        assert!(
+            s.text.contains("The mill on its first morning"),
+            "{}",
+            s.text
+        );
+        assert!(!s.text.contains("Town Archive"), "{}", s.text);
     }
 
     #[test]
