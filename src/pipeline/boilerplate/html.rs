@@ -1337,7 +1337,14 @@ fn thread_start(
         // A real heading announcing comments ends the text even when the
         // thread outweighs a short post; other mentions need most prose first.
         let heading = b.heading > 0 && b.link_bytes == 0 && f.words <= 5;
+        // A comment prompt inside a comment-marked widget ("Add a comment"
+        // under each answer of a Q&A page) goes with its widget; only a
+        // heading there may announce a thread that runs on past it.
+        let widget = b.heading == 0
+            && mark_of(b) == Some(RemovalReason::Comments)
+            && next_post_alike(st, feats, mark_of, i);
         if seen >= 50
+            && !widget
             && (heading || seen * 2 >= region_prose)
             && feats.kw(i) == Some(RemovalReason::Comments)
         {
@@ -1348,6 +1355,59 @@ fn thread_start(
         }
     }
     usize::MAX
+}
+
+/// Whether the next prose block after block `i` sits in a post built like
+/// the one holding block `i` and the prose before it (same tag and class,
+/// a different element): the answers of a Q&A page, each with its own
+/// comment widget.
+fn next_post_alike(
+    st: &State,
+    feats: &Feats<'_>,
+    mark_of: &impl Fn(&Block) -> Option<RemovalReason>,
+    i: usize,
+) -> bool {
+    let parent = |x: usize| parent_of(st, x);
+    let Some(b) = st.blocks.get(i) else {
+        return false;
+    };
+    let Some(next) = st
+        .blocks
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .find(|(k, n)| counts_as_prose(feats, &[], *k, n) && mark_of(n).is_none())
+        .map(|(_, n)| n.elem as usize)
+    else {
+        return false;
+    };
+    // The post must also hold the prose before the widget: its own text.
+    let Some(prev) = st
+        .blocks
+        .iter()
+        .enumerate()
+        .take(i)
+        .rev()
+        .find(|(k, n)| counts_as_prose(feats, &[], *k, n) && mark_of(n).is_none())
+        .map(|(_, n)| n.elem as usize)
+    else {
+        return false;
+    };
+    let mine = ancestors(b.elem as usize, &parent);
+    let theirs = ancestors(next, &parent);
+    let before = ancestors(prev, &parent);
+    let own: Vec<u32> = mine
+        .iter()
+        .take(8)
+        .filter(|a| !theirs.contains(a) && (before.contains(a) || **a == prev))
+        .filter_map(|&a| st.elems.get(a).filter(|e| e.classed).map(|e| e.shape))
+        .collect();
+    theirs
+        .iter()
+        .take(8)
+        .filter(|a| !mine.contains(a))
+        .filter_map(|&a| st.elems.get(a).filter(|e| e.classed))
+        .any(|e| own.contains(&e.shape))
 }
 
 /// Readability-style scoring: prose blocks vote for their container and, at
@@ -1993,6 +2053,33 @@ mod tests {
             s.text
         );
         assert!(!s.text.contains("Town Archive"), "{}", s.text);
+    }
+
+    #[test]
+    fn answers_with_comment_widgets() {
+        let answer = |n: u32, text: &str| {
+            format!(
+                "<div class=answer id=a{n}><div class=answer-body><p>{text}</p><p>{text}</p></div>\
+                 <div class=comments><a href=#>Add a comment</a></div></div>"
+            )
+        };
+        let html = format!(
+            "<body><div id=question class=question><h1>Why do kettles whistle?</h1>\
+             <p>My kettle whistles loudly when the water boils, but my neighbour's kettle does not, and I would like to know why.</p></div>\
+             <div id=answers>{}{}</div></body>",
+            answer(
+                1,
+                "The whistle is a small chamber in the spout, and steam rushing through its narrow holes makes the sound."
+            ),
+            answer(
+                2,
+                "Kettles without a whistle simply have an open spout, so the steam leaves quietly through the wide opening."
+            ),
+        );
+        let s = run(&html);
+        assert!(s.text.contains("steam rushing through"), "{}", s.text);
+        assert!(s.text.contains("open spout"), "{}", s.text);
+        assert!(!s.text.contains("Add a comment"), "{}", s.text);
     }
 
     #[test]
