@@ -45,6 +45,10 @@ const KIN_SHARE: f32 = 0.1;
 const PROSE_OVERRULE: u32 = 500;
 /// Pages keeping fewer words than this are checked for a list of items.
 const LIST_GATE_WORDS: u64 = 60;
+/// Prose under the headline, before the region, is kept when it has at
+/// least this many words and a fifth as many as the region.
+const BELOW_HEADLINE_MIN_WORDS: u64 = 30;
+const BELOW_HEADLINE_SHARE_INV: u64 = 5;
 /// Words of link cards a region needs before it is read as a catalogue.
 const CARD_MIN_WORDS: u64 = 50;
 
@@ -1075,6 +1079,23 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             .rposition(|b| b.heading == 1 && mark_of(b).is_none())
     });
 
+    // Prose between that headline and the region: when there is a fair
+    // amount of it next to what the region holds, the container was
+    // chosen too low and the text starts under the headline.
+    let first_reg = in_region.iter().position(|x| *x).unwrap_or(0);
+    let prose_words = |r: std::ops::Range<usize>| -> u64 {
+        r.filter(|&i| {
+            st.blocks.get(i).is_some_and(|b| {
+                mark_of(b).is_none() && !link_heavy(i, b) && counts_as_prose(&feats, &[], i, b)
+            })
+        })
+        .map(|i| u64::from(feats.f(i).words))
+        .sum()
+    };
+    let below_headline = headline.map_or(0, |h| prose_words(h + 1..first_reg));
+    let region_words = prose_words(first_reg..st.blocks.len().min(thread_from));
+    let lead_in = below_headline >= BELOW_HEADLINE_MIN_WORDS
+        && below_headline * BELOW_HEADLINE_SHARE_INV >= region_words;
     let mut verdicts: Vec<Verdict> = st
         .blocks
         .iter()
@@ -1085,6 +1106,16 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             let link_heavy = link_heavy(i, b);
             let comment = mark == Some(RemovalReason::Comments) || (in_reg && i >= thread_from);
             if keep_comments && comment && !link_heavy {
+                return Verdict::Keep;
+            }
+            let lead = lead_in
+                && headline.is_some_and(|h| i > h)
+                && i < first_reg
+                && mark.is_none()
+                && !link_heavy
+                && feats.kw(i).is_none()
+                && (feats.f(i).is_prose() || (b.heading > 1 && feats.f(i).words >= 5));
+            if lead {
                 return Verdict::Keep;
             }
             if !in_reg && headline != Some(i) {
@@ -2080,6 +2111,23 @@ mod tests {
         assert!(s.text.contains("steam rushing through"), "{}", s.text);
         assert!(s.text.contains("open spout"), "{}", s.text);
         assert!(!s.text.contains("Add a comment"), "{}", s.text);
+    }
+
+    #[test]
+    fn prose_under_the_headline_joins_a_low_region() {
+        let intro = "<p>The town's only cinema closed its doors last night after ninety years, with a free screening of the first film it ever showed.</p>";
+        let body = "<p>Regulars queued around the block, and many of them said they had seen their first film there as children with their parents.</p>";
+        let links: String = (0..4)
+            .map(|i| format!("<div><a href=/t{i}>More about the cinema and its many long years, part {i}</a></div>"))
+            .collect();
+        let html = format!(
+            "<body><h1>Last show at the Regal</h1><div class=top><div class=lead>{intro}{intro}</div></div>{links}\
+             <div class=main><div class=body>{body}{body}{body}{body}{body}</div></div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("Regulars queued"), "{}", s.text);
+        assert!(s.text.contains("only cinema closed"), "{}", s.text);
+        assert!(!s.text.contains("More about the cinema"), "{}", s.text);
     }
 
     #[test]
