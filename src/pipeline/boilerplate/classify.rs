@@ -683,6 +683,15 @@ const OTHER_SHORT: &[&str] = &[
     "previous post",
     "next post",
 ];
+/// Invitations to send feedback ("We'd like to hear what you think"):
+/// notes to the reader, not the text, even in a long block.
+const FEEDBACK: &[&str] = &[
+    "to hear what you think",
+    "to hear from you",
+    "let me know what you think",
+    "let us know what you think",
+    "tell us what you think",
+];
 const NAV: &[&str] = &[
     "home",
     "menu",
@@ -769,6 +778,9 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if w <= 8 && starts_any(lower, OTHER_SHORT) {
         return Some(RemovalReason::Other);
     }
+    if w <= 60 && hay.any(FEEDBACK) {
+        return Some(RemovalReason::Other);
+    }
     if w <= 3 && starts_any(lower, NAV) {
         return Some(RemovalReason::Navigation);
     }
@@ -838,6 +850,23 @@ mod tests {
         );
         assert_eq!(reason("12 Comments"), Some(RemovalReason::Comments));
         assert_eq!(reason("Lire aussi"), Some(RemovalReason::Related));
+        assert_eq!(
+            reason(
+                "Our readers matter to us, and we would very much like to hear what you think \
+                 about this report and about the way we covered the floods this spring."
+            ),
+            Some(RemovalReason::Other)
+        );
+        assert_eq!(
+            reason("Questions about the trail? We would love to hear from you."),
+            Some(RemovalReason::Other)
+        );
+        assert_eq!(
+            reason(
+                "The council said it wanted to hear from the families before any decision was made."
+            ),
+            None
+        );
         assert_eq!(
             reason("Disclaimer: the views here are the writer's own."),
             Some(RemovalReason::Legal)
