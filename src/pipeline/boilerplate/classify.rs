@@ -423,6 +423,8 @@ const SHARE: &[&str] = &[
     "síguenos",
     "siguenos",
     "compártelo",
+    "siga-nos",
+    "nos siga",
 ];
 const SHARE_LONG: &[&str] = &[
     "share buttons",
@@ -638,6 +640,15 @@ const ADVERT: &[&str] = &[
     "publicité",
     "publicidad",
 ];
+/// Labels that open a short advertising disclosure ("Anzeige, enthält
+/// Affiliate-Links").
+const ADVERT_LABEL: &[&str] = &[
+    "anzeige",
+    "werbung",
+    "advertisement",
+    "publicité",
+    "publicidad",
+];
 const OTHER_SHORT: &[&str] = &[
     "articles by",
     "more articles by",
@@ -772,7 +783,7 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if w <= 6 && starts_any(lower, RELATED) {
         return Some(RemovalReason::Related);
     }
-    if w <= 3 && hay.any(ADVERT) {
+    if (w <= 3 && hay.any(ADVERT)) || (w <= 6 && starts_any(lower, ADVERT_LABEL)) {
         return Some(RemovalReason::Advertising);
     }
     if w <= 8 && starts_any(lower, OTHER_SHORT) {
@@ -856,6 +867,15 @@ mod tests {
                  about this report and about the way we covered the floods this spring."
             ),
             Some(RemovalReason::Other)
+        );
+        assert_eq!(reason("Siga-nos no Instagram"), Some(RemovalReason::Share));
+        assert_eq!(
+            reason("Anzeige – dieser Beitrag enthält Partnerlinks"),
+            Some(RemovalReason::Advertising)
+        );
+        assert_eq!(
+            reason("Werbung für den Wanderverein war früher ganz einfach."),
+            None
         );
         assert_eq!(
             reason("Questions about the trail? We would love to hear from you."),
