@@ -703,6 +703,26 @@ const FEEDBACK: &[&str] = &[
     "let us know what you think",
     "tell us what you think",
 ];
+/// Commenting rules named in a comment form.
+const COMMENT_RULES: &[&str] = &["netiquette", "kommentarregeln"];
+/// Links to the neighbouring article, anywhere in a short block
+/// ("Vorschau auf den nächsten Artikel").
+const NEIGHBOUR: &[&str] = &[
+    "next article",
+    "previous article",
+    "next post",
+    "previous post",
+    "nächsten artikel",
+    "nächster artikel",
+    "vorherigen artikel",
+    "vorheriger artikel",
+    "nächster beitrag",
+    "vorheriger beitrag",
+    "article suivant",
+    "article précédent",
+    "artículo siguiente",
+    "artículo anterior",
+];
 const NAV: &[&str] = &[
     "home",
     "menu",
@@ -775,6 +795,7 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     let counted = w <= 8 && lower.contains(|c: char| c.is_ascii_digit()) && hay.any(COMMENT_COUNT);
     if counted
         || (w <= 8 && hay.any(COMMENT_FORM))
+        || (w <= 30 && hay.any(COMMENT_RULES))
         || (w <= 5 && starts_any(lower, COMMENTS))
         || (w <= 4 && ends_any(lower, COMMENTS))
     {
@@ -792,7 +813,7 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if w <= 60 && hay.any(FEEDBACK) {
         return Some(RemovalReason::Other);
     }
-    if w <= 3 && starts_any(lower, NAV) {
+    if (w <= 3 && starts_any(lower, NAV)) || (w <= 6 && hay.any(NEIGHBOUR)) {
         return Some(RemovalReason::Navigation);
     }
     // A line that is mostly addresses is a contact or link line.
@@ -869,6 +890,14 @@ mod tests {
             Some(RemovalReason::Other)
         );
         assert_eq!(reason("Siga-nos no Instagram"), Some(RemovalReason::Share));
+        assert_eq!(
+            reason("Zum Kommentieren bitte anmelden und die Netiquette beachten."),
+            Some(RemovalReason::Comments)
+        );
+        assert_eq!(
+            reason("Weiter zum nächsten Artikel"),
+            Some(RemovalReason::Navigation)
+        );
         assert_eq!(
             reason("Anzeige – dieser Beitrag enthält Partnerlinks"),
             Some(RemovalReason::Advertising)
