@@ -703,6 +703,19 @@ const FEEDBACK: &[&str] = &[
     "let us know what you think",
     "tell us what you think",
 ];
+/// Reading-time notes ("8 min read", "Lesezeit: 3 Minuten").
+const READ_TIME: &[&str] = &[
+    "min read",
+    "mins read",
+    "minute read",
+    "minutes read",
+    "reading time",
+    "read time",
+    "lesezeit",
+    "temps de lecture",
+    "tiempo de lectura",
+    "tempo de leitura",
+];
 /// Commenting rules named in a comment form.
 const COMMENT_RULES: &[&str] = &["netiquette", "kommentarregeln"];
 /// Links to the neighbouring article, anywhere in a short block
@@ -810,7 +823,7 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if w <= 8 && starts_any(lower, OTHER_SHORT) {
         return Some(RemovalReason::Other);
     }
-    if w <= 60 && hay.any(FEEDBACK) {
+    if (w <= 60 && hay.any(FEEDBACK)) || (w <= 10 && hay.any(READ_TIME)) {
         return Some(RemovalReason::Other);
     }
     if (w <= 3 && starts_any(lower, NAV)) || (w <= 6 && hay.any(NEIGHBOUR)) {
@@ -890,6 +903,11 @@ mod tests {
             Some(RemovalReason::Other)
         );
         assert_eq!(reason("Siga-nos no Instagram"), Some(RemovalReason::Share));
+        assert_eq!(
+            reason("Mar 3, 2021 · 6 min read"),
+            Some(RemovalReason::Other)
+        );
+        assert_eq!(reason("Lesezeit: 4 Minuten"), Some(RemovalReason::Other));
         assert_eq!(
             reason("Zum Kommentieren bitte anmelden und die Netiquette beachten."),
             Some(RemovalReason::Comments)
