@@ -423,6 +423,8 @@ const SHARE: &[&str] = &[
     "síguenos",
     "siguenos",
     "compártelo",
+    "siga-nos",
+    "nos siga",
 ];
 const SHARE_LONG: &[&str] = &[
     "share buttons",
@@ -638,6 +640,15 @@ const ADVERT: &[&str] = &[
     "publicité",
     "publicidad",
 ];
+/// Labels that open a short advertising disclosure ("Anzeige, enthält
+/// Affiliate-Links").
+const ADVERT_LABEL: &[&str] = &[
+    "anzeige",
+    "werbung",
+    "advertisement",
+    "publicité",
+    "publicidad",
+];
 const OTHER_SHORT: &[&str] = &[
     "articles by",
     "more articles by",
@@ -682,6 +693,48 @@ const OTHER_SHORT: &[&str] = &[
     "next article",
     "previous post",
     "next post",
+];
+/// Invitations to send feedback ("We'd like to hear what you think"):
+/// notes to the reader, not the text, even in a long block.
+const FEEDBACK: &[&str] = &[
+    "to hear what you think",
+    "to hear from you",
+    "let me know what you think",
+    "let us know what you think",
+    "tell us what you think",
+];
+/// Reading-time notes ("8 min read", "Lesezeit: 3 Minuten").
+const READ_TIME: &[&str] = &[
+    "min read",
+    "mins read",
+    "minute read",
+    "minutes read",
+    "reading time",
+    "read time",
+    "lesezeit",
+    "temps de lecture",
+    "tiempo de lectura",
+    "tempo de leitura",
+];
+/// Commenting rules named in a comment form.
+const COMMENT_RULES: &[&str] = &["netiquette", "kommentarregeln"];
+/// Links to the neighbouring article, anywhere in a short block
+/// ("Vorschau auf den nächsten Artikel").
+const NEIGHBOUR: &[&str] = &[
+    "next article",
+    "previous article",
+    "next post",
+    "previous post",
+    "nächsten artikel",
+    "nächster artikel",
+    "vorherigen artikel",
+    "vorheriger artikel",
+    "nächster beitrag",
+    "vorheriger beitrag",
+    "article suivant",
+    "article précédent",
+    "artículo siguiente",
+    "artículo anterior",
 ];
 const NAV: &[&str] = &[
     "home",
@@ -755,6 +808,7 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     let counted = w <= 8 && lower.contains(|c: char| c.is_ascii_digit()) && hay.any(COMMENT_COUNT);
     if counted
         || (w <= 8 && hay.any(COMMENT_FORM))
+        || (w <= 30 && hay.any(COMMENT_RULES))
         || (w <= 5 && starts_any(lower, COMMENTS))
         || (w <= 4 && ends_any(lower, COMMENTS))
     {
@@ -763,13 +817,16 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if w <= 6 && starts_any(lower, RELATED) {
         return Some(RemovalReason::Related);
     }
-    if w <= 3 && hay.any(ADVERT) {
+    if (w <= 3 && hay.any(ADVERT)) || (w <= 6 && starts_any(lower, ADVERT_LABEL)) {
         return Some(RemovalReason::Advertising);
     }
     if w <= 8 && starts_any(lower, OTHER_SHORT) {
         return Some(RemovalReason::Other);
     }
-    if w <= 3 && starts_any(lower, NAV) {
+    if (w <= 60 && hay.any(FEEDBACK)) || (w <= 10 && hay.any(READ_TIME)) {
+        return Some(RemovalReason::Other);
+    }
+    if (w <= 3 && starts_any(lower, NAV)) || (w <= 6 && hay.any(NEIGHBOUR)) {
         return Some(RemovalReason::Navigation);
     }
     // A line that is mostly addresses is a contact or link line.
@@ -838,6 +895,45 @@ mod tests {
         );
         assert_eq!(reason("12 Comments"), Some(RemovalReason::Comments));
         assert_eq!(reason("Lire aussi"), Some(RemovalReason::Related));
+        assert_eq!(
+            reason(
+                "Our readers matter to us, and we would very much like to hear what you think \
+                 about this report and about the way we covered the floods this spring."
+            ),
+            Some(RemovalReason::Other)
+        );
+        assert_eq!(reason("Siga-nos no Instagram"), Some(RemovalReason::Share));
+        assert_eq!(
+            reason("Mar 3, 2021 · 6 min read"),
+            Some(RemovalReason::Other)
+        );
+        assert_eq!(reason("Lesezeit: 4 Minuten"), Some(RemovalReason::Other));
+        assert_eq!(
+            reason("Zum Kommentieren bitte anmelden und die Netiquette beachten."),
+            Some(RemovalReason::Comments)
+        );
+        assert_eq!(
+            reason("Weiter zum nächsten Artikel"),
+            Some(RemovalReason::Navigation)
+        );
+        assert_eq!(
+            reason("Anzeige – dieser Beitrag enthält Partnerlinks"),
+            Some(RemovalReason::Advertising)
+        );
+        assert_eq!(
+            reason("Werbung für den Wanderverein war früher ganz einfach."),
+            None
+        );
+        assert_eq!(
+            reason("Questions about the trail? We would love to hear from you."),
+            Some(RemovalReason::Other)
+        );
+        assert_eq!(
+            reason(
+                "The council said it wanted to hear from the families before any decision was made."
+            ),
+            None
+        );
         assert_eq!(
             reason("Disclaimer: the views here are the writer's own."),
             Some(RemovalReason::Legal)

@@ -45,6 +45,10 @@ const KIN_SHARE: f32 = 0.1;
 const PROSE_OVERRULE: u32 = 500;
 /// Pages keeping fewer words than this are checked for a list of items.
 const LIST_GATE_WORDS: u64 = 60;
+/// Prose under the headline, before the region, is kept when it has at
+/// least this many words and a fifth as many as the region.
+const BELOW_HEADLINE_MIN_WORDS: u64 = 30;
+const BELOW_HEADLINE_SHARE_INV: u64 = 5;
 /// Words of link cards a region needs before it is read as a catalogue.
 const CARD_MIN_WORDS: u64 = 50;
 
@@ -730,7 +734,7 @@ fn class_word(w: &[u8]) -> Option<RemovalReason> {
         b"legal" | b"disclaimer" => R::Legal,
         b"donate" | b"donation" => R::Donation,
         b"footer" | b"sidebar" | b"newsletter" | b"subscribe" | b"signup" | b"popup" | b"modal"
-        | b"rail" | b"byline" | b"meta" | b"tags" | b"author" => R::Other,
+        | b"rail" | b"byline" | b"meta" | b"tags" | b"author" | b"credit" | b"credits" => R::Other,
         _ => return None,
     })
 }
@@ -1049,6 +1053,11 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             // Long blocks may link a lot in passing; one that is nearly
             // all link text is a tag cloud or a list of titles.
             && (f.words < 40 || u64::from(b.link_bytes) * 10 > u64::from(chars) * 9)
+            // A sentence of ten words or more that links most of its
+            // words (to the sources it cites) is still text.
+            && !(f.ends_sentence
+                && f.words >= 10
+                && u64::from(b.link_bytes) * 10 < u64::from(chars) * 8)
     };
     // A link wrapping whole blocks is a card (title and blurb in one
     // link). Where such cards carry at least half as many words as the
@@ -1084,6 +1093,23 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             .rposition(|b| b.heading == 1 && mark_of(b).is_none())
     });
 
+    // Prose between that headline and the region: when there is a fair
+    // amount of it next to what the region holds, the container was
+    // chosen too low and the text starts under the headline.
+    let first_reg = in_region.iter().position(|x| *x).unwrap_or(0);
+    let prose_words = |r: std::ops::Range<usize>| -> u64 {
+        r.filter(|&i| {
+            st.blocks.get(i).is_some_and(|b| {
+                mark_of(b).is_none() && !link_heavy(i, b) && counts_as_prose(&feats, &[], i, b)
+            })
+        })
+        .map(|i| u64::from(feats.f(i).words))
+        .sum()
+    };
+    let below_headline = headline.map_or(0, |h| prose_words(h + 1..first_reg));
+    let region_words = prose_words(first_reg..st.blocks.len().min(thread_from));
+    let lead_in = below_headline >= BELOW_HEADLINE_MIN_WORDS
+        && below_headline * BELOW_HEADLINE_SHARE_INV >= region_words;
     let mut verdicts: Vec<Verdict> = st
         .blocks
         .iter()
@@ -1094,6 +1120,16 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             let link_heavy = link_heavy(i, b);
             let comment = mark == Some(RemovalReason::Comments) || (in_reg && i >= thread_from);
             if keep_comments && comment && !link_heavy {
+                return Verdict::Keep;
+            }
+            let lead = lead_in
+                && headline.is_some_and(|h| i > h)
+                && i < first_reg
+                && mark.is_none()
+                && !link_heavy
+                && feats.kw(i).is_none()
+                && (feats.f(i).is_prose() || (b.heading > 1 && feats.f(i).words >= 5));
+            if lead {
                 return Verdict::Keep;
             }
             if !in_reg && headline != Some(i) {
@@ -1220,6 +1256,26 @@ fn drop_orphan_headings(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict])
     else {
         return;
     };
+    // Linked headings one after another, with nothing between them, are
+    // teaser titles (a "more stories" list), not the text's own headings.
+    let linked_head = |i: usize, verdicts: &[Verdict]| {
+        verdicts.get(i) == Some(&Verdict::Keep)
+            && st.blocks.get(i).is_some_and(|b| {
+                b.heading > 0 && u64::from(b.link_bytes) * 10 >= u64::from(len32(&b.text)) * 9
+            })
+    };
+    let mut i = first_text + 1;
+    while i < verdicts.len() {
+        let run = (i..verdicts.len())
+            .take_while(|&j| linked_head(j, verdicts))
+            .count();
+        if run >= 2 {
+            for slot in verdicts.iter_mut().skip(i).take(run) {
+                *slot = Verdict::Drop(RemovalReason::Related);
+            }
+        }
+        i += run.max(1);
+    }
     // Walk backwards, remembering whether anything of the current section
     // (the blocks after this one, up to the next heading) was dropped or kept.
     let (mut kept, mut dropped) = (false, None);
@@ -1326,7 +1382,14 @@ fn thread_start(
         // A real heading announcing comments ends the text even when the
         // thread outweighs a short post; other mentions need most prose first.
         let heading = b.heading > 0 && b.link_bytes == 0 && f.words <= 5;
+        // A comment prompt inside a comment-marked widget ("Add a comment"
+        // under each answer of a Q&A page) goes with its widget; only a
+        // heading there may announce a thread that runs on past it.
+        let widget = b.heading == 0
+            && mark_of(b) == Some(RemovalReason::Comments)
+            && next_post_alike(st, feats, mark_of, i);
         if seen >= 50
+            && !widget
             && (heading || seen * 2 >= region_prose)
             && feats.kw(i) == Some(RemovalReason::Comments)
         {
@@ -1337,6 +1400,59 @@ fn thread_start(
         }
     }
     usize::MAX
+}
+
+/// Whether the next prose block after block `i` sits in a post built like
+/// the one holding block `i` and the prose before it (same tag and class,
+/// a different element): the answers of a Q&A page, each with its own
+/// comment widget.
+fn next_post_alike(
+    st: &State,
+    feats: &Feats<'_>,
+    mark_of: &impl Fn(&Block) -> Option<RemovalReason>,
+    i: usize,
+) -> bool {
+    let parent = |x: usize| parent_of(st, x);
+    let Some(b) = st.blocks.get(i) else {
+        return false;
+    };
+    let Some(next) = st
+        .blocks
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .find(|(k, n)| counts_as_prose(feats, &[], *k, n) && mark_of(n).is_none())
+        .map(|(_, n)| n.elem as usize)
+    else {
+        return false;
+    };
+    // The post must also hold the prose before the widget: its own text.
+    let Some(prev) = st
+        .blocks
+        .iter()
+        .enumerate()
+        .take(i)
+        .rev()
+        .find(|(k, n)| counts_as_prose(feats, &[], *k, n) && mark_of(n).is_none())
+        .map(|(_, n)| n.elem as usize)
+    else {
+        return false;
+    };
+    let mine = ancestors(b.elem as usize, &parent);
+    let theirs = ancestors(next, &parent);
+    let before = ancestors(prev, &parent);
+    let own: Vec<u32> = mine
+        .iter()
+        .take(8)
+        .filter(|a| !theirs.contains(a) && (before.contains(a) || **a == prev))
+        .filter_map(|&a| st.elems.get(a).filter(|e| e.classed).map(|e| e.shape))
+        .collect();
+    theirs
+        .iter()
+        .take(8)
+        .filter(|a| !mine.contains(a))
+        .filter_map(|&a| st.elems.get(a).filter(|e| e.classed))
+        .any(|e| own.contains(&e.shape))
 }
 
 /// Readability-style scoring: prose blocks vote for their container and, at
@@ -1727,6 +1843,9 @@ mod tests {
         assert_eq!(class_signal("ad-slot").0, Some(RemovalReason::Advertising));
         assert_eq!(class_signal("topAd").0, Some(RemovalReason::Advertising));
         assert_eq!(class_signal("mainNav").0, Some(RemovalReason::Navigation));
+        assert_eq!(class_signal("photo-credit").0, Some(RemovalReason::Other));
+        assert_eq!(class_signal("imageCredits").0, Some(RemovalReason::Other));
+        assert_eq!(class_signal("incredible").0, None);
         assert!(class_signal("entry-content").1 > 0);
         assert_eq!(
             clean_title("Night Trains Return | Courier"),
@@ -1924,6 +2043,105 @@ mod tests {
         assert!(s.text.contains("What comes next"));
         assert!(!s.text.contains("Bake sale"));
         assert!(!s.text.contains("Elsewhere on the site"), "{}", s.text);
+    }
+
+    #[test]
+    fn runs_of_linked_headings_are_teasers() {
+        let para = "<p>The harbour wall will be raised by a metre before the winter storms, and the works start next week with the western pier.</p>";
+        let html = format!(
+            "<body><article><h1><a href=/self>Harbour wall to be raised</a></h1>{para}\
+             <ul><li><h4><a href=/a>Fishing fleet returns early</a></h4></li>\
+             <li><h4><a href=/b>Ferry fares to rise in spring</a></h4></li></ul>\
+             {para}<h3>What the works involve</h3>{para}</article></body>"
+        );
+        let s = run(&html);
+        assert!(
+            s.text.starts_with("Harbour wall to be raised"),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("What the works involve"));
+        assert_eq!(s.text.matches("harbour wall will").count(), 3);
+        assert!(!s.text.contains("Fishing fleet"), "{}", s.text);
+        assert!(!s.text.contains("Ferry fares"), "{}", s.text);
+    }
+
+    #[test]
+    fn linked_sentences_stay() {
+        let para = "<p>The reservoir is at its lowest level for a decade, and the water company has asked households to take shorter showers this month.</p>";
+        let html = format!(
+            "<body><article><h1>Reservoir running low</h1>{para}\
+             <p>The <a href=/a>regional drought plan of the water company</a>, published last year, sets out <a href=/b>four stages of restrictions</a>.</p>\
+             {para}<p><a href=/c>Weather forecast for the week</a> ahead</p>{para}</article></body>"
+        );
+        let s = run(&html);
+        assert!(
+            s.text.contains("four stages of restrictions."),
+            "{}",
+            s.text
+        );
+        assert!(!s.text.contains("Weather forecast"), "{}", s.text);
+    }
+
+    #[test]
+    fn photo_credits_are_dropped() {
+        let para = "<p>The old mill by the river has reopened as a bakery, and the queue on its first morning stretched past the bridge.</p>";
+        let html = format!(
+            "<body><article><h1>Mill reopens as a bakery</h1>{para}\
+             <figure><img src=a.jpg><figcaption>The mill on its first morning</figcaption>\
+             <div class=photo-credit>Picture: Town Archive</div></figure>{para}{para}</article></body>"
+        );
+        let s = run(&html);
+        assert!(
+            s.text.contains("The mill on its first morning"),
+            "{}",
+            s.text
+        );
+        assert!(!s.text.contains("Town Archive"), "{}", s.text);
+    }
+
+    #[test]
+    fn answers_with_comment_widgets() {
+        let answer = |n: u32, text: &str| {
+            format!(
+                "<div class=answer id=a{n}><div class=answer-body><p>{text}</p><p>{text}</p></div>\
+                 <div class=comments><a href=#>Add a comment</a></div></div>"
+            )
+        };
+        let html = format!(
+            "<body><div id=question class=question><h1>Why do kettles whistle?</h1>\
+             <p>My kettle whistles loudly when the water boils, but my neighbour's kettle does not, and I would like to know why.</p></div>\
+             <div id=answers>{}{}</div></body>",
+            answer(
+                1,
+                "The whistle is a small chamber in the spout, and steam rushing through its narrow holes makes the sound."
+            ),
+            answer(
+                2,
+                "Kettles without a whistle simply have an open spout, so the steam leaves quietly through the wide opening."
+            ),
+        );
+        let s = run(&html);
+        assert!(s.text.contains("steam rushing through"), "{}", s.text);
+        assert!(s.text.contains("open spout"), "{}", s.text);
+        assert!(!s.text.contains("Add a comment"), "{}", s.text);
+    }
+
+    #[test]
+    fn prose_under_the_headline_joins_a_low_region() {
+        let intro = "<p>The town's only cinema closed its doors last night after ninety years, with a free screening of the first film it ever showed.</p>";
+        let body = "<p>Regulars queued around the block, and many of them said they had seen their first film there as children with their parents.</p>";
+        let links: String = (0..4)
+            .map(|i| format!("<div><a href=/t{i}>More about the cinema and its many long years, part {i}</a></div>"))
+            .collect();
+        let html = format!(
+            "<body><h1>Last show at the Regal</h1><div class=top><div class=lead>{intro}{intro}</div></div>{links}\
+             <div class=main><div class=body>{body}{body}{body}{body}{body}</div></div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("Regulars queued"), "{}", s.text);
+        assert!(s.text.contains("only cinema closed"), "{}", s.text);
+        assert!(!s.text.contains("More about the cinema"), "{}", s.text);
     }
 
     #[test]
