@@ -186,11 +186,10 @@ impl Charge {
             }
             Err(status) => {
                 let code = super::code_name(status.code());
-                let latency_us =
-                    u64::try_from(self.arrived.elapsed().as_micros()).unwrap_or(u64::MAX);
+                let latency = self.arrived.elapsed();
+                let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
                 self.metrics.shed(self.method);
-                self.metrics
-                    .finished(self.method, code, self.arrived.elapsed());
+                self.metrics.finished(self.method, code, latency);
                 tracing::info!(
                     method = self.method,
                     input_bytes = len,

@@ -575,8 +575,8 @@ mod tests {
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
     }
 
-    #[tokio::test]
-    async fn work_past_the_deadline_stops_and_frees_its_slot() {
+    /// A page whose Process takes a while, and how long it takes unbounded.
+    fn long_page() -> (String, Duration) {
         use crate::pipeline::{Document, ProcessOptions};
         let page = format!(
             "<html><body>{}</body></html>",
@@ -587,7 +587,12 @@ mod tests {
         Pipeline::new()
             .process(Document::Html(&page), &ProcessOptions::default())
             .expect("runs unbounded");
-        let unbounded = started.elapsed();
+        (page, started.elapsed())
+    }
+
+    #[tokio::test]
+    async fn work_past_the_deadline_stops_and_frees_its_slot() {
+        let (page, unbounded) = long_page();
 
         let svc = service(1, Duration::from_millis(30));
         let started = Instant::now();
@@ -612,17 +617,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_call_dropped_by_its_caller_stops_its_work() {
-        use crate::pipeline::{Document, ProcessOptions};
-        let page = format!(
-            "<html><body>{}</body></html>",
-            "<p>The council met again to discuss the budget for roads and schools.</p>"
-                .repeat(40_000)
-        );
-        let started = Instant::now();
-        Pipeline::new()
-            .process(Document::Html(&page), &ProcessOptions::default())
-            .expect("runs unbounded");
-        let unbounded = started.elapsed();
+        let (page, unbounded) = long_page();
 
         // A deadline far away: only the caller's going can stop the work.
         let svc = service(1, Duration::from_secs(3600));
