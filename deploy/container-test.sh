@@ -149,14 +149,18 @@ for i in $(seq 16); do
   grpcurl -d @ "$ADDR" "$svc/Process" <"$big" >"$WORK/inflight-$i.json" 2>&1 &
   pids+=($!)
 done
-# Signal once the server reports calls in flight (grpcurl takes a while to start).
-python3 - "http://127.0.0.1:$METRICS_PORT/metrics" <<'PY' || fail "calls never got in flight"
+# Signal once the server has taken in all 16 calls (grpcurl takes a while to
+# start, and a call that dials after the signal finds the listener closed,
+# which is the drain working as meant, not a lost call). Taken in = in flight
+# now + Process calls finished, less the one from the step above.
+python3 - "http://127.0.0.1:$METRICS_PORT/metrics" "${#pids[@]}" <<'PY' || fail "calls never got in flight"
 import sys, time, urllib.request
-deadline = time.time() + 30
+deadline = time.time() + 60
 while time.time() < deadline:
-    text = urllib.request.urlopen(sys.argv[1]).read().decode()
-    n = next((float(l.split()[1]) for l in text.splitlines() if l.startswith("textpipe_calls_in_flight ")), 0)
-    if n >= 2:
+    lines = urllib.request.urlopen(sys.argv[1]).read().decode().splitlines()
+    flying = sum(float(l.split()[-1]) for l in lines if l.startswith("textpipe_calls_in_flight "))
+    done = sum(float(l.split()[-1]) for l in lines if l.startswith('textpipe_calls_total{method="Process"'))
+    if flying + done - 1 >= int(sys.argv[2]):
         sys.exit(0)
     time.sleep(0.01)
 sys.exit(1)
