@@ -106,13 +106,8 @@ fn allowed_languages(field: &'static str, codes: &[String]) -> Result<Vec<Langua
     codes
         .iter()
         .map(|code| {
-            Language::from_code(code).ok_or_else(|| {
-                PipelineError::UnknownLanguage {
-                    field,
-                    code: code.clone(),
-                }
-                .into()
-            })
+            Language::from_code(code)
+                .ok_or_else(|| PipelineError::unknown_language(field, code).into())
         })
         .collect()
 }
@@ -276,15 +271,13 @@ impl TryFrom<proto::SummarizeRequest> for SummarizeCall {
     type Error = Status;
 
     fn try_from(req: proto::SummarizeRequest) -> Result<Self, Status> {
-        let language = match req.language.trim() {
-            "" => None,
-            code => Some(Language::from_code(code).ok_or_else(|| {
-                Status::from(PipelineError::UnknownLanguage {
-                    field: "language",
-                    code: code.to_owned(),
-                })
-            })?),
-        };
+        let language =
+            match req.language.trim() {
+                "" => None,
+                code => Some(Language::from_code(code).ok_or_else(|| {
+                    Status::from(PipelineError::unknown_language("language", code))
+                })?),
+            };
         Ok(Self {
             options: summary_options(SummaryFields {
                 prefix: "",

@@ -52,10 +52,7 @@ mod tests {
         let status = Status::from(PipelineError::EmptyInput { field: "text" });
         assert_eq!(status.code(), Code::InvalidArgument);
         assert!(status.message().contains("text is empty"));
-        let status = Status::from(PipelineError::UnknownLanguage {
-            field: "language",
-            code: "xx".into(),
-        });
+        let status = Status::from(PipelineError::unknown_language("language", "xx"));
         assert_eq!(status.code(), Code::InvalidArgument);
         assert!(status.message().contains("\"xx\""));
     }

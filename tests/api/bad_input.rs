@@ -119,6 +119,37 @@ async fn options_out_of_range_are_refused() {
 }
 
 #[tokio::test]
+async fn a_huge_language_code_is_refused_without_echoing_it_whole() {
+    let mut app = spawn_app().await;
+    // The message travels back as a header; a 1 MiB echo would break
+    // clients with usual metadata limits and bloat the log line.
+    let huge = "abc".repeat(1 << 18);
+    let err = app
+        .client
+        .summarize(SummarizeRequest {
+            content: Some(summarize_request::Content::Text(ARTICLE.into())),
+            language: huge.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "unknown language code \"abcabc");
+    assert!(err.message().len() < 300, "{} bytes", err.message().len());
+    let err = app
+        .client
+        .detect_language(DetectLanguageRequest {
+            text: "hello there".into(),
+            allowed_languages: vec!["en".into(), huge],
+            segments: false,
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&err, "allowed_languages");
+    assert!(err.message().len() < 300, "{} bytes", err.message().len());
+    app.stop();
+}
+
+#[tokio::test]
 async fn hostile_input_never_takes_the_server_down() {
     let mut app = spawn_app().await;
     let deep = "<div>".repeat(100_000);

@@ -64,7 +64,13 @@ impl Language {
     /// Looks a language up by ISO 639-1 or ISO 639-3 code (case-insensitive;
     /// common macrolanguage codes such as `zho` or `nor` are accepted).
     pub fn from_code(code: &str) -> Option<Language> {
-        let code = code.trim().to_ascii_lowercase();
+        let code = code.trim();
+        // Every known code is 2 or 3 letters; refuse anything longer before
+        // copying it, however long the caller made it.
+        if code.len() > 3 {
+            return None;
+        }
+        let code = code.to_ascii_lowercase();
         let alpha3 = match code.len() {
             2 => CODES
                 .iter()
