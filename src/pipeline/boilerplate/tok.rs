@@ -126,11 +126,11 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | b'\x0C' | b' ' | b'\r')
 }
 
-/// Tokenizes `html`, which html5ever would have been fed in pieces ending
-/// at `cuts`, into `sink`.
 /// Bytes tokenized between checks of the call's work budget.
 const BUDGET_STRIDE: usize = 64 * 1024;
 
+/// Tokenizes `html`, which html5ever would have been fed in pieces ending
+/// at `cuts`, into `sink`.
 pub(super) fn tokenize(html: &str, cuts: &[usize], sink: &mut impl Sink) {
     // html5ever drops a byte-order mark at the head of every fed piece.
     let bom = "\u{feff}";
@@ -175,7 +175,7 @@ pub(super) fn tokenize(html: &str, cuts: &[usize], sink: &mut impl Sink) {
             }
             next_check = t.pos + BUDGET_STRIDE;
         }
-        match t.data(sink) {
+        match t.data(sink, next_check) {
             Some(Raw::Rcdata) => t.rcdata(sink),
             Some(kind) => t.raw_text(kind, sink),
             None => {}
@@ -238,11 +238,15 @@ impl Tok<'_> {
         self.piece_end = r.piece_end;
     }
 
-    /// The data state, up to the end of input or a start tag that asks for
-    /// raw text.
-    fn data(&mut self, sink: &mut impl Sink) -> Option<Raw> {
+    /// The data state, up to the end of input, a start tag that asks for
+    /// raw text, or the first token boundary at or past `pause_at` (so the
+    /// caller can check the budget on pages without raw-text elements).
+    fn data(&mut self, sink: &mut impl Sink, pause_at: usize) -> Option<Raw> {
         loop {
             let start = self.pos;
+            if start >= pause_at {
+                return None;
+            }
             let i = self.find(start, [b'<', b'&', 0]);
             if i > start {
                 self.emit(sink, start, i);
@@ -1054,6 +1058,33 @@ mod tests {
             self.in_rcdata = raw == Some(Raw::Rcdata);
             self.out.push(t);
         }
+    }
+
+    /// Counts the text it is given.
+    struct TextBytes(usize);
+
+    impl Sink for TextBytes {
+        fn tag(&mut self, _: &Tag<'_>) -> Option<Raw> {
+            None
+        }
+        fn text(&mut self, text: &str) {
+            self.0 += text.len();
+        }
+    }
+
+    #[test]
+    fn a_spent_budget_stops_a_page_without_raw_text_elements_within_a_stride() {
+        // No <script>, <style> or <title>: the data state alone would read
+        // the whole page, so the pause at each stride is what stops it.
+        let page = "<p>plain words of a paragraph</p>".repeat(32 * 1024);
+        let mut whole = TextBytes(0);
+        tokenize(&page, &[], &mut whole);
+        let mut cut = TextBytes(0);
+        crate::pipeline::budget::within(std::time::Instant::now(), || {
+            tokenize(&page, &[], &mut cut)
+        });
+        assert!(whole.0 > 10 * BUDGET_STRIDE, "{}", whole.0);
+        assert!(cut.0 <= BUDGET_STRIDE, "{} of {} bytes", cut.0, whole.0);
     }
 
     impl Sink for Rec {
