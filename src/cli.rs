@@ -349,7 +349,21 @@ where
         if batch.is_empty() {
             break;
         }
-        let results = parallel_map(&batch, threads, |line| answer_line(pipeline, line, call));
+        let results = parallel_map(&batch, threads, |line| {
+            // A bug that panics on one document costs that line, not the
+            // rest of the batch: it answers INTERNAL in its place.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                answer_line(pipeline, line, call)
+            }))
+            .unwrap_or_else(|_| {
+                let id = serde_json::from_str::<Value>(line)
+                    .ok()
+                    .and_then(|v| v.get("id").cloned());
+                let status =
+                    Status::internal("internal error on this line; the panic went to stderr");
+                (error_object(id, &status), false)
+            })
+        });
         for (value, ok) in results {
             all_ok &= ok;
             serde_json::to_writer(&mut *out, &value)?;
@@ -373,7 +387,9 @@ fn parallel_map<T: Sync, R: Send>(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            // The work catches its own panics; anything else is re-raised
+            // rather than silently dropping a chunk of lines.
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     })
 }
@@ -477,6 +493,52 @@ mod tests {
         let (v, ok) = answer_line(&p, r#"{"id":"c3","text":"a","html":"<p>b</p>"}"#, strip);
         assert!(!ok, "both text and html must be refused: {v}");
         assert_eq!(v["id"], "c3");
+    }
+
+    /// `detect`, except that it panics on the text "boom".
+    fn detect_or_panic(
+        p: &Pipeline,
+        r: proto::DetectLanguageRequest,
+    ) -> Result<proto::DetectLanguageResponse, Status> {
+        assert_ne!(r.text, "boom", "a planted bug");
+        detect(p, r)
+    }
+
+    #[test]
+    fn a_panic_on_one_line_costs_that_line_only() {
+        let p = Pipeline::new();
+        let mut input = String::new();
+        for i in 0..40 {
+            let text = if i == 17 {
+                "boom"
+            } else {
+                "Guten Morgen, wie geht es euch heute?"
+            };
+            input.push_str(&format!("{{\"id\":\"n{i}\",\"text\":\"{text}\"}}\n"));
+        }
+        let mut out = Vec::new();
+        let all_ok = run_lines(
+            &p,
+            Box::new(io::Cursor::new(input.into_bytes())),
+            &mut out,
+            detect_or_panic,
+        )
+        .unwrap();
+        assert!(!all_ok);
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 40);
+        for (i, v) in lines.iter().enumerate() {
+            assert_eq!(v["id"], format!("n{i}"));
+            if i == 17 {
+                assert_eq!(v["error"]["code"], "INTERNAL", "{v}");
+            } else {
+                assert_eq!(v["language"]["code"], "de", "{v}");
+            }
+        }
     }
 
     #[test]
