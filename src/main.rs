@@ -31,6 +31,7 @@ fn main() -> ExitCode {
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
     let telemetry = Telemetry::init(&settings)?;
+    textpipe::telemetry::log_panics();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Pipeline work runs on the blocking pool; its size is the CPU bound.

@@ -56,6 +56,24 @@ fn install(format: LogFormat, filter: &str, mut layers: Vec<BoxedLayer>) {
         .try_init();
 }
 
+/// Makes a panic one structured log line with where it happened, instead of
+/// the default hook's free text on stderr. The panic's message is left out:
+/// it may quote the document being worked on (a string slice's panic does),
+/// and document text never goes to the logs.
+pub fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+        let thread = std::thread::current();
+        tracing::error!(
+            panic.location = location.as_deref().unwrap_or("unknown"),
+            thread.name = thread.name().unwrap_or("unnamed"),
+            "panic (its message is not logged: it may quote a document)"
+        );
+    }));
+}
+
 /// The installed telemetry of a serving process. Hold it while serving and
 /// call [`Telemetry::shutdown`] after the runtime has stopped, so spans still
 /// queued for export are sent.

@@ -181,8 +181,13 @@ impl TextPipe {
         };
         if input_bytes <= INLINE_BYTES {
             // Tens of microseconds of work: handing it to a pool thread and
-            // back would cost a third as much again in wake-ups.
-            return job().map_err(Status::from);
+            // back would cost a third as much again in wake-ups. A panic is
+            // caught here as the pool's JoinError catches it there: unwinding
+            // on would reset the connection with every call on it.
+            return match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+                Ok(result) => result.map_err(Status::from),
+                Err(_) => Err(pipeline_panicked()),
+            };
         }
         let task = tokio::task::spawn_blocking(job);
         let mut closing = self.closing.clone();
@@ -200,10 +205,7 @@ impl TextPipe {
                 "deadline of {} ms passed before the work finished",
                 limit.as_millis()
             ))),
-            Ok(Err(join_error)) => {
-                tracing::error!(error.message = %join_error, "pipeline task failed");
-                Err(Status::internal("internal error; the failure was logged"))
-            }
+            Ok(Err(_)) => Err(pipeline_panicked()),
             Ok(Ok(result)) => result.map_err(Status::from),
         }
     }
@@ -374,6 +376,13 @@ impl TextPipeService for TextPipe {
         // A saturated server refuses new streams at once. The stream holds no
         // slot itself (that could starve its own items); each item waits for one.
         drop(self.admit("ProcessStream")?);
+        // A caller's `grpc-timeout` bounds the whole stream (tonic's own
+        // timer stops once the answer stream is returned): every item's work
+        // ends by then, answering DEADLINE_EXCEEDED past it. Each item also
+        // keeps the server's default deadline of its own.
+        let caller_deadline = deadline::caller_timeout(request.metadata())
+            .map(|_| deadline::remaining(&request, Duration::MAX))
+            .and_then(|left| Instant::now().checked_add(left));
         let (tx, rx) = mpsc::channel(self.limits.stream_in_flight);
         let service = self.clone();
         let inbound = request.into_inner();
@@ -381,13 +390,24 @@ impl TextPipeService for TextPipe {
             async move {
                 let started = Instant::now();
                 let _in_flight = service.metrics.in_flight();
-                let error = service.drive_stream(inbound, tx).await.err();
+                let error = service
+                    .drive_stream(inbound, tx, caller_deadline)
+                    .await
+                    .err();
                 service.finished("ProcessStream", &Span::current(), started, error.as_ref());
             }
             .instrument(span),
         );
         Ok(Response::new(ReceiverStream::new(rx)))
     }
+}
+
+/// The answer, and the log line, when the pipeline panicked (a bug). The
+/// panic's message stays out of the log: it may quote the document (a
+/// string slice's panic does); the panic hook logs where it happened.
+fn pipeline_panicked() -> Status {
+    tracing::error!("pipeline work panicked");
+    Status::internal("internal error; the failure was logged")
 }
 
 /// Raises its flag when dropped: with the future of a call that ends
@@ -402,6 +422,14 @@ impl Drop for CancelOnDrop {
 
 type StreamSender = mpsc::Sender<Result<proto::ProcessStreamResponse, Status>>;
 
+/// A stream item's task ended by a panic outside the pipeline (whose own
+/// panics already answer INTERNAL): its answer is lost, so say so.
+fn log_item_panic(joined: Result<(), tokio::task::JoinError>) {
+    if joined.is_err_and(|e| e.is_panic()) {
+        tracing::error!("stream item task panicked; its answer was not sent");
+    }
+}
+
 impl TextPipe {
     /// Reads items while fewer than `stream_in_flight` are in progress, so a
     /// fast sender is held back by HTTP/2 flow control rather than buffered;
@@ -411,6 +439,7 @@ impl TextPipe {
         &self,
         mut inbound: Streaming<proto::ProcessStreamRequest>,
         tx: StreamSender,
+        caller_deadline: Option<Instant>,
     ) -> Result<(), Status> {
         let in_flight = Arc::new(Semaphore::new(self.limits.stream_in_flight));
         let mut tasks = JoinSet::new();
@@ -452,7 +481,7 @@ impl TextPipe {
             let tx = tx.clone();
             tasks.spawn(
                 async move {
-                    let response = service.stream_item(item).await;
+                    let response = service.stream_item(item, caller_deadline).await;
                     // A gone client is not an error of ours; the send just fails.
                     let _ = tx.send(Ok(response)).await;
                     drop(slot);
@@ -460,11 +489,16 @@ impl TextPipe {
                 .in_current_span(),
             );
             // Reap finished tasks so the set does not grow with the stream.
-            while tasks.try_join_next().is_some() {}
+            while let Some(joined) = tasks.try_join_next() {
+                log_item_panic(joined);
+            }
         };
         loop {
             tokio::select! {
-                joined = tasks.join_next() => if joined.is_none() { break },
+                joined = tasks.join_next() => match joined {
+                    Some(joined) => log_item_panic(joined),
+                    None => break,
+                },
                 // Nobody reads the answers any more (also when the client
                 // goes while these finish): stop the work of the items in
                 // flight (their futures raise the cancel flag when dropped).
@@ -482,7 +516,11 @@ impl TextPipe {
         outcome
     }
 
-    async fn stream_item(&self, item: proto::ProcessStreamRequest) -> proto::ProcessStreamResponse {
+    async fn stream_item(
+        &self,
+        item: proto::ProcessStreamRequest,
+        caller_deadline: Option<Instant>,
+    ) -> proto::ProcessStreamResponse {
         let id = item.id.clone();
         let result = async {
             let call = ProcessCall::try_from(proto::ProcessRequest::from(item))?;
@@ -499,10 +537,13 @@ impl TextPipe {
             self.metrics
                 .input_bytes("ProcessStream", call.input_bytes());
             let bytes = call.input_bytes();
-            self.run(permit, self.limits.default_deadline, bytes, move |p| {
-                call.run_timed(p)
-            })
-            .await
+            // Measured after the wait for a slot, which spends the stream's time too.
+            let limit = caller_deadline.map_or(self.limits.default_deadline, |at| {
+                at.saturating_duration_since(Instant::now())
+                    .min(self.limits.default_deadline)
+            });
+            self.run(permit, limit, bytes, move |p| call.run_timed(p))
+                .await
         }
         .await;
         match result {
@@ -553,6 +594,40 @@ mod tests {
             .unwrap()
             .into_inner();
         assert_eq!(resp.language.unwrap().code, "es");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_pipeline_answers_internal_inline_and_on_the_pool() {
+        let svc = service(4, Duration::from_secs(10));
+        // Once with an input small enough to run in the call's task, once
+        // large enough for the pool: both must answer, not unwind.
+        for input_bytes in [10, INLINE_BYTES + 1] {
+            let permit = Admitted {
+                _call: svc.admit("test").unwrap(),
+                _bytes: svc.admit_bytes("test", None, input_bytes).unwrap(),
+            };
+            let answer = svc
+                .run(permit, Duration::from_secs(10), input_bytes, move |_| {
+                    if input_bytes > 0 {
+                        panic!("a planted bug");
+                    }
+                    Ok((
+                        proto::DetectLanguageResponse::default(),
+                        StageTimings::default(),
+                    ))
+                })
+                .await;
+            let status = answer.expect_err("a panic is no answer");
+            assert_eq!(status.code(), tonic::Code::Internal, "{status:?}");
+            assert!(!status.message().contains("planted"), "{status:?}");
+            // The slot came back.
+            assert_eq!(svc.admission.available_permits(), 4);
+        }
+        let resp = svc
+            .detect_language(detect_request("Una frase en español sobre el tiempo."))
+            .await
+            .unwrap();
+        assert_eq!(resp.into_inner().language.unwrap().code, "es");
     }
 
     #[tokio::test]

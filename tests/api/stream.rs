@@ -62,6 +62,37 @@ async fn every_item_gets_a_result_and_bad_items_get_errors() {
 }
 
 #[tokio::test]
+async fn the_callers_timeout_bounds_the_items_of_its_stream() {
+    let mut app = spawn_app().await;
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let mut request = tonic::Request::new(ReceiverStream::new(rx));
+    request.set_timeout(Duration::from_millis(1500));
+    tx.send(stream_item("early", Some(Content::Text(ARTICLE.into()))))
+        .await
+        .unwrap();
+    let mut results = app
+        .client
+        .process_stream(request)
+        .await
+        .expect("stream opens")
+        .into_inner();
+    let early = results.next().await.expect("an answer").expect("an item");
+    assert_eq!(early.id, "early");
+    assert!(early.error.is_none(), "{:?}", early.error);
+    // Past the stream's deadline, an item is not worked on.
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    tx.send(stream_item("late", Some(Content::Text(ARTICLE.into()))))
+        .await
+        .unwrap();
+    drop(tx);
+    let late = results.next().await.expect("an answer").expect("an item");
+    assert_eq!(late.id, "late");
+    let error = late.error.expect("the late item is refused");
+    assert_eq!(error.code, "DEADLINE_EXCEEDED", "{error:?}");
+    app.stop();
+}
+
+#[tokio::test]
 async fn a_client_that_reads_no_answers_holds_the_server_back_not_its_memory() {
     const ITEMS: usize = 300;
     const STREAM_IN_FLIGHT: usize = 4;
