@@ -155,10 +155,70 @@ async fn sigterm_turns_health_off_and_exits_zero() {
     assert!(exit.success(), "exit status {exit:?}");
     let logs = drain.await.expect("drain joins").join("\n");
     assert!(logs.contains("SIGTERM"), "{logs}");
-    assert!(!logs.contains("flood"), "logs never carry document text");
     // Nobody listens any more: the probe fails.
     let (ok, _) = health_check(addr);
     assert!(!ok, "health-check exits non-zero when the server is gone");
+}
+
+#[tokio::test]
+async fn logs_tell_of_every_call_but_never_quote_its_document() {
+    use textpipe::grpc::proto::text_pipe_service_client::TextPipeServiceClient;
+    use textpipe::grpc::proto::{
+        DetectLanguageRequest, ProcessRequest, StripBoilerplateRequest, SummarizeRequest,
+        process_request, strip_boilerplate_request, summarize_request,
+    };
+    // A word no log template holds, in every document and in a bad option.
+    const MARK: &str = "Quuxwobbleton";
+    let served = Served::start(&["--log", "info,textpipe=debug"]).await;
+    let mut client = TextPipeServiceClient::new(channel(served.addr).await);
+    let text = format!("{MARK} {ARTICLE}");
+    let html = PAGE.replace("<p>", &format!("<p>{MARK} "));
+    assert_ne!(html, PAGE, "the page has paragraphs to mark");
+    client
+        .detect_language(DetectLanguageRequest {
+            text: text.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("detect");
+    client
+        .strip_boilerplate(StripBoilerplateRequest {
+            content: Some(strip_boilerplate_request::Content::Html(html.clone())),
+            ..Default::default()
+        })
+        .await
+        .expect("strip");
+    client
+        .process(ProcessRequest {
+            content: Some(process_request::Content::Html(html)),
+            ..Default::default()
+        })
+        .await
+        .expect("process");
+    let refused = client
+        .summarize(SummarizeRequest {
+            content: Some(summarize_request::Content::Text(text)),
+            max_sentences: 1_000_000,
+            ..Default::default()
+        })
+        .await
+        .expect_err("out of range");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    served.terminate();
+    let Served {
+        mut child, logs, ..
+    } = served;
+    child.wait().await.expect("server exits");
+    let logs = logs.await.expect("drain joins");
+    let finished = logs.iter().filter(|l| l.contains("call finished")).count();
+    assert_eq!(finished, 4, "one line per call: {logs:#?}");
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("INVALID_ARGUMENT") && l.contains("max_sentences")),
+        "a refusal is logged with its reason: {logs:#?}"
+    );
+    let quoting: Vec<_> = logs.iter().filter(|l| l.contains(MARK)).collect();
+    assert!(quoting.is_empty(), "logs quote a document: {quoting:#?}");
 }
 
 fn health_check(addr: std::net::SocketAddr) -> (bool, String) {
