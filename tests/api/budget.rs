@@ -118,8 +118,8 @@ async fn a_call_over_the_input_budget_is_refused_from_its_prefix_before_its_body
     let served = held.await.expect("joins");
     assert_eq!(served.0, "0", "{served:?}");
 
-    // Its charge was returned: a third call fits. A fourth stalls after
-    // its prefix and is cut by the server's deadline, returning its charge.
+    // Its charge was returned: a third call fits. It stalls after its
+    // prefix and is cut by the server's deadline, returning its charge.
     let (stall_tx, stalled) = start_call(app.addr);
     send(&stall_tx, prefix.clone()).await;
     let cut = tokio::time::timeout(Duration::from_secs(10), stalled)

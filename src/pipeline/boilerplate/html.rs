@@ -26,7 +26,9 @@ const END_TAG_REACH: usize = 48;
 /// html5ever was fed pieces of about this size, which split its text
 /// tokens; the tokenizer splits at the same places.
 const CHUNK: usize = 1 << 16;
-/// Tendrils could not hold more than `u32::MAX` bytes; far larger than any page.
+/// Element and block counters and link byte counts are `u32`; a page is
+/// read up to this size so none can overflow. Requests are far smaller
+/// (`--max-message-bytes`); a larger page from a library caller is cut.
 const MAX_INPUT: usize = 1 << 30;
 const NO_PARENT: u32 = u32::MAX;
 /// How much more prose a parent must hold for the content to widen to it.
