@@ -49,15 +49,6 @@ impl ByteBudget {
             })
     }
 
-    /// Waits for the permits for `bytes` (stream items wait instead of
-    /// failing); an error only if the budget was closed.
-    pub(crate) async fn take(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Status> {
-        Arc::clone(&self.kib)
-            .acquire_many_owned(self.charge(bytes))
-            .await
-            .map_err(|_| Status::unavailable("server is stopping"))
-    }
-
     /// KiB not held by any call.
     #[cfg(test)]
     pub(crate) fn available_kib(&self) -> usize {

@@ -402,6 +402,27 @@ impl TextPipeService for TextPipe {
     }
 }
 
+/// Longest pause between two tries of a stream item for capacity.
+const MAX_ITEM_POLL: Duration = Duration::from_millis(16);
+
+/// What `attempt` gives once it gives something, trying again after a
+/// pause that doubles up to [`MAX_ITEM_POLL`]. Stream items wait for
+/// capacity this way rather than queueing on the semaphores: every release
+/// serves queued waiters first (a large one even takes permits a bit at a
+/// time), so unary calls, which never wait, would be refused for as long
+/// as any item waited. Polling lets bulk work yield to them; the item's
+/// deadline starts once it has its capacity.
+async fn poll_until<T, E>(mut attempt: impl FnMut() -> Result<T, E>) -> T {
+    let mut pause = Duration::from_millis(1);
+    loop {
+        if let Ok(got) = attempt() {
+            return got;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_ITEM_POLL);
+    }
+}
+
 /// The answer, and the log line, when the pipeline panicked (a bug). The
 /// panic's message stays out of the log: it may quote the document (a
 /// string slice's panic does); the panic hook logs where it happened.
@@ -526,13 +547,9 @@ impl TextPipe {
             let call = ProcessCall::try_from(proto::ProcessRequest::from(item))?;
             // Stream items wait for a global slot instead of failing: the
             // stream was admitted, and its own bound already limits it.
-            let stopping = |_| Status::unavailable("server is stopping");
             let permit = Admitted {
-                _call: Arc::clone(&self.admission)
-                    .acquire_owned()
-                    .await
-                    .map_err(stopping)?,
-                _bytes: self.input.take(call.input_bytes()).await?,
+                _call: poll_until(|| Arc::clone(&self.admission).try_acquire_owned()).await,
+                _bytes: poll_until(|| self.input.try_take(call.input_bytes())).await,
             };
             self.metrics
                 .input_bytes("ProcessStream", call.input_bytes());
@@ -628,6 +645,53 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(resp.into_inner().language.unwrap().code, "es");
+    }
+
+    #[tokio::test]
+    async fn a_stream_item_waiting_for_capacity_does_not_block_unary_calls() {
+        let (_tx, rx) = watch::channel(false);
+        let svc = TextPipe::new(
+            Arc::new(Pipeline::new()),
+            Limits {
+                max_concurrent_requests: 8,
+                default_deadline: Duration::from_secs(30),
+                stream_in_flight: 2,
+                max_in_flight_bytes: 2 << 20,
+                max_message_bytes: 4 << 20,
+            },
+            rx.clone(),
+            rx,
+            Arc::new(Metrics::new()),
+        );
+        // Some large call holds 1.5 of the 2 MiB; an item of 1 MiB waits.
+        let held = svc.input.try_take(3 << 19).unwrap();
+        let waiting = tokio::spawn({
+            let svc = svc.clone();
+            let item = proto::ProcessStreamRequest {
+                id: "bulk".into(),
+                content: Some(proto::process_stream_request::Content::Text(
+                    "Words of a long bulk document. ".repeat(1 << 15),
+                )),
+                ..Default::default()
+            };
+            async move { svc.stream_item(item, None).await }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!waiting.is_finished(), "the item waits for its share");
+        // The free half MiB still serves a small call at once (a queued
+        // waiter would have been handed it, and the call refused).
+        let resp = svc
+            .detect_language(detect_request(&"Una frase en español. ".repeat(1000)))
+            .await
+            .expect("a small call is admitted while the item waits");
+        assert_eq!(resp.into_inner().language.unwrap().code, "es");
+        drop(held);
+        let item = tokio::time::timeout(Duration::from_secs(60), waiting)
+            .await
+            .expect("the item runs once the capacity is back")
+            .unwrap();
+        assert_eq!(item.id, "bulk");
+        assert!(item.error.is_none(), "{:?}", item.error);
     }
 
     #[tokio::test]
