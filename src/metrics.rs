@@ -106,7 +106,7 @@ impl Metrics {
         let shed = Family::<MethodLabel, Counter>::default();
         registry.register(
             "textpipe_calls_shed",
-            "Calls refused with RESOURCE_EXHAUSTED because the server was at its concurrency limit",
+            "Calls refused with RESOURCE_EXHAUSTED because the server was at its limit of calls or of document bytes in progress",
             shed.clone(),
         );
         let input_bytes = Family::<MethodLabel, Counter>::default();

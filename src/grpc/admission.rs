@@ -63,20 +63,46 @@ fn kib(bytes: usize) -> usize {
 
 /// The permit a request took when its length prefix arrived, handed from
 /// the body (which fills it) to the handler (which takes it). Empty when
-/// the call came in some other way (handler tests).
+/// the call came in some other way (handler tests). It also records
+/// whether the call's one log line and metrics are taken care of (the
+/// handler reached it, or the prefix refusal wrote them), so a call refused
+/// before its handler (a message that does not decode) is still counted.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Prepaid(Arc<Mutex<Option<OwnedSemaphorePermit>>>);
+pub(crate) struct Prepaid(Arc<Mutex<Ticket>>);
+
+#[derive(Debug, Default)]
+struct Ticket {
+    permit: Option<OwnedSemaphorePermit>,
+    accounted: bool,
+}
 
 impl Prepaid {
+    fn ticket(&self) -> std::sync::MutexGuard<'_, Ticket> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Keeps `permit` for the handler; a second message's permit (a unary
     /// call has one) replaces the first.
     pub(crate) fn put(&self, permit: OwnedSemaphorePermit) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(permit);
+        self.ticket().permit = Some(permit);
     }
 
-    /// The permit, if one was taken.
+    /// The permit, if one was taken; the handler calls this, and from then
+    /// on it accounts for the call.
     pub(crate) fn take(&self) -> Option<OwnedSemaphorePermit> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+        let mut ticket = self.ticket();
+        ticket.accounted = true;
+        ticket.permit.take()
+    }
+
+    /// Whoever refuses the call before its handler logs it and says so.
+    pub(crate) fn mark_accounted(&self) {
+        self.ticket().accounted = true;
+    }
+
+    /// Whether the handler or a refusal accounted for the call.
+    pub(crate) fn accounted(&self) -> bool {
+        self.ticket().accounted
     }
 }
 

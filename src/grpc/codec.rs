@@ -123,13 +123,15 @@ fn unary_method(path: &str) -> Option<&'static str> {
         .find(|m| *m == name)
 }
 
-impl<S> Service<http::Request<Body>> for SizeLimited<S>
+impl<S, B> Service<http::Request<Body>> for SizeLimited<S>
 where
-    S: Service<http::Request<Body>>,
+    S: Service<http::Request<Body>, Response = http::Response<B>>,
+    S::Future: Send + 'static,
+    B: 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -151,11 +153,19 @@ where
             }
             _ => None,
         };
-        self.inner.call(request.map(|body| {
+        let unaccounted = charge.as_ref().map(Charge::watcher);
+        let answer = self.inner.call(request.map(|body| {
             let mut body = LimitedBody::new(body, limit);
             body.charge = charge;
             Body::new(body)
-        }))
+        }));
+        Box::pin(async move {
+            let response = answer.await?;
+            if let Some(watcher) = unaccounted {
+                watcher.account_if_refused(response.headers());
+            }
+            Ok(response)
+        })
     }
 }
 
@@ -185,22 +195,63 @@ impl Charge {
                 Ok(())
             }
             Err(status) => {
-                let code = super::code_name(status.code());
-                let latency = self.arrived.elapsed();
-                let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
                 self.metrics.shed(self.method);
-                self.metrics.finished(self.method, code, latency);
-                tracing::info!(
-                    method = self.method,
-                    input_bytes = len,
-                    code,
-                    latency_us,
-                    error.message = status.message(),
-                    "call finished"
-                );
+                self.watcher().account(Some(len), &status);
                 Err(status)
             }
         }
+    }
+
+    fn watcher(&self) -> Unaccounted {
+        Unaccounted {
+            prepaid: self.prepaid.clone(),
+            method: self.method,
+            metrics: Arc::clone(&self.metrics),
+            arrived: self.arrived,
+        }
+    }
+}
+
+/// A unary call that neither its handler nor a refusal has logged yet.
+/// tonic answers some calls before their handler runs (a message that
+/// does not decode, one over the size limit); this writes their one log
+/// line and metrics, as the handler does for the others.
+struct Unaccounted {
+    prepaid: Prepaid,
+    method: &'static str,
+    metrics: Arc<Metrics>,
+    arrived: Instant,
+}
+
+impl Unaccounted {
+    /// Accounts for the call if its answer is an error nobody logged.
+    fn account_if_refused(&self, headers: &http::HeaderMap) {
+        if self.prepaid.accounted() {
+            return;
+        }
+        // Errors before the handler come back trailers-only: the status
+        // is in the headers.
+        if let Some(status) = Status::from_header_map(headers)
+            && status.code() != tonic::Code::Ok
+        {
+            self.account(None, &status);
+        }
+    }
+
+    fn account(&self, input_bytes: Option<usize>, status: &Status) {
+        self.prepaid.mark_accounted();
+        let code = super::code_name(status.code());
+        let latency = self.arrived.elapsed();
+        let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        self.metrics.finished(self.method, code, latency);
+        tracing::info!(
+            method = self.method,
+            input_bytes,
+            code,
+            latency_us,
+            error.message = status.message(),
+            "call finished"
+        );
     }
 }
 

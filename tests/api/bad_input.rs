@@ -223,6 +223,10 @@ async fn a_string_that_is_not_utf8_is_invalid_argument() {
         })
         .await
         .expect("next call works");
+    // tonic refused it before the handler; it is counted all the same.
+    let metrics = app.metrics_addr.expect("metrics on");
+    let series = r#"textpipe_calls_total{method="DetectLanguage",code="INVALID_ARGUMENT"}"#;
+    assert_eq!(crate::helpers::metric(metrics, series).await, 1.0);
     app.stop();
 }
 

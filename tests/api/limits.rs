@@ -6,7 +6,7 @@ use textpipe::grpc::proto::{DetectLanguageRequest, ProcessRequest, process_reque
 use tonic::{Code, Request};
 
 use crate::helpers::{
-    big_page, ids_until_error, occupy_only_slot, raw_client, spawn_app, spawn_app_with,
+    big_page, ids_until_error, metric, occupy_only_slot, raw_client, spawn_app, spawn_app_with,
 };
 
 fn process(html: String) -> ProcessRequest {
@@ -96,6 +96,20 @@ async fn messages_over_the_size_limit_are_refused() {
         })
         .await;
     assert!(ok.is_ok(), "{ok:?}");
+    // The refusal came before the handler, and is counted all the same.
+    let metrics = app.metrics_addr.expect("metrics on");
+    for (series, value) in [
+        (
+            r#"textpipe_calls_total{method="DetectLanguage",code="RESOURCE_EXHAUSTED"}"#,
+            1.0,
+        ),
+        (
+            r#"textpipe_calls_total{method="DetectLanguage",code="OK"}"#,
+            1.0,
+        ),
+    ] {
+        assert_eq!(metric(metrics, series).await, value, "{series}");
+    }
     app.stop();
 }
 
