@@ -17,6 +17,21 @@ pub(crate) const DEFAULT_SENTENCES: u32 = 3;
 /// Most entries in an allow-list of languages.
 pub(crate) const MAX_ALLOWED_LANGUAGES: usize = 256;
 
+/// What the service weighs a validated call by before running it.
+pub(crate) trait Weighed {
+    /// Bytes of its document, as charged to the input budget.
+    fn input_bytes(&self) -> usize;
+    /// Whether its work is short enough (about 0.2 ms at most, measured per
+    /// call type in a release build) to run in the call's own task: the
+    /// hand-off to a pool thread would cost a good part of it again, while
+    /// longer work would hold up the async reactor.
+    fn light(&self) -> bool;
+}
+
+/// Inputs up to this size are light, for calls whose work per byte is
+/// the cheapest (detection 8 KiB ~0.15 ms, HTML stripping ~0.1 ms).
+pub(crate) const LIGHT_BYTES: usize = 8 * 1024;
+
 /// A document as it arrived: owned, so it can move to a worker thread.
 #[derive(Debug)]
 pub(crate) enum OwnedDocument {
@@ -204,11 +219,23 @@ impl TryFrom<proto::DetectLanguageRequest> for DetectCall {
     }
 }
 
-impl DetectCall {
-    pub(crate) fn input_bytes(&self) -> usize {
+impl Weighed for DetectCall {
+    fn input_bytes(&self) -> usize {
         self.text.len()
     }
 
+    fn light(&self) -> bool {
+        // Splitting into segments costs about 8 times the detection.
+        let limit = if self.segments {
+            LIGHT_BYTES / 8
+        } else {
+            LIGHT_BYTES
+        };
+        self.input_bytes() <= limit
+    }
+}
+
+impl DetectCall {
     pub(crate) fn run(self, p: &Pipeline) -> Result<proto::DetectLanguageResponse, PipelineError> {
         let detection = p.detect(&self.text, &self.allowed)?;
         let segments = if self.segments {
@@ -245,11 +272,17 @@ impl TryFrom<proto::StripBoilerplateRequest> for StripCall {
     }
 }
 
-impl StripCall {
-    pub(crate) fn input_bytes(&self) -> usize {
+impl Weighed for StripCall {
+    fn input_bytes(&self) -> usize {
         self.doc.len()
     }
 
+    fn light(&self) -> bool {
+        self.input_bytes() <= LIGHT_BYTES
+    }
+}
+
+impl StripCall {
     pub(crate) fn run(
         self,
         p: &Pipeline,
@@ -294,11 +327,18 @@ impl TryFrom<proto::SummarizeRequest> for SummarizeCall {
     }
 }
 
-impl SummarizeCall {
-    pub(crate) fn input_bytes(&self) -> usize {
+impl Weighed for SummarizeCall {
+    fn input_bytes(&self) -> usize {
         self.doc.len()
     }
 
+    fn light(&self) -> bool {
+        // A summary of 5 KB costs ~0.1 ms, of 8 KB ~0.25 ms.
+        self.input_bytes() <= LIGHT_BYTES * 3 / 4
+    }
+}
+
+impl SummarizeCall {
     pub(crate) fn run(self, p: &Pipeline) -> Result<proto::SummarizeResponse, PipelineError> {
         self.run_timed(p).map(|(response, _)| response)
     }
@@ -358,11 +398,18 @@ impl TryFrom<proto::ProcessRequest> for ProcessCall {
     }
 }
 
-impl ProcessCall {
-    pub(crate) fn input_bytes(&self) -> usize {
+impl Weighed for ProcessCall {
+    fn input_bytes(&self) -> usize {
         self.doc.len()
     }
 
+    fn light(&self) -> bool {
+        // All three stages: ~0.4 ms for 8 KB of HTML.
+        self.input_bytes() <= LIGHT_BYTES * 3 / 8
+    }
+}
+
+impl ProcessCall {
     pub(crate) fn run(self, p: &Pipeline) -> Result<proto::ProcessResponse, PipelineError> {
         self.run_timed(p).map(|(response, _)| response)
     }
@@ -385,6 +432,43 @@ impl ProcessCall {
 mod tests {
     use super::*;
     use tonic::Code;
+
+    #[test]
+    fn light_calls_are_those_of_little_work_per_type() {
+        let detect = |bytes: usize, segments| {
+            DetectCall::try_from(proto::DetectLanguageRequest {
+                text: "a".repeat(bytes),
+                segments,
+                ..Default::default()
+            })
+            .unwrap()
+            .light()
+        };
+        assert!(detect(LIGHT_BYTES, false));
+        assert!(!detect(LIGHT_BYTES + 1, false));
+        assert!(detect(1024, true));
+        assert!(!detect(2048, true), "segments cost 8 times as much");
+        let summarize = |bytes: usize| {
+            SummarizeCall::try_from(proto::SummarizeRequest {
+                content: Some(proto::summarize_request::Content::Text("a".repeat(bytes))),
+                ..Default::default()
+            })
+            .unwrap()
+            .light()
+        };
+        assert!(summarize(5 * 1024), "the 5 KB summary of the load test");
+        assert!(!summarize(LIGHT_BYTES));
+        let process = |bytes: usize| {
+            ProcessCall::try_from(proto::ProcessRequest {
+                content: Some(proto::process_request::Content::Html("a".repeat(bytes))),
+                ..Default::default()
+            })
+            .unwrap()
+            .light()
+        };
+        assert!(process(2 * 1024));
+        assert!(!process(4 * 1024));
+    }
 
     #[test]
     fn neither_text_nor_html_is_invalid() {

@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, Span};
 
 use super::admission::{ByteBudget, Prepaid};
-use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall};
+use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall, Weighed};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
 use super::{convert, deadline, status::code_name};
 use crate::metrics::Metrics;
@@ -36,12 +36,6 @@ pub struct Limits {
     /// (tonic's encoder would answer OUT_OF_RANGE after the work).
     pub max_message_bytes: usize,
 }
-
-/// Inputs up to this size are worked on in the handler's own task: their
-/// work (at most about 0.1 ms: detection of 1 KB takes 20 µs, a summary
-/// of 5 KB 100 µs) costs less than the trip to a pool thread and back,
-/// and is too short to hold up the reactor.
-const INLINE_BYTES: usize = 8 * 1024;
 
 /// What an admitted call holds until its work ends.
 #[derive(Debug)]
@@ -127,13 +121,13 @@ impl TextPipe {
 
     /// Runs `work` on the blocking pool, holding `permit` until the work
     /// really ends (even past the deadline, so overload stays bounded), and
-    /// records its stage timings. Work on an input of at most
-    /// [`INLINE_BYTES`] runs in place instead.
+    /// records its stage timings. `light` work runs in place instead (see
+    /// [`Weighed::light`]).
     async fn run<T, F>(
         &self,
         permit: Admitted,
         limit: Duration,
-        input_bytes: usize,
+        light: bool,
         work: F,
     ) -> Result<T, Status>
     where
@@ -179,7 +173,7 @@ impl TextPipe {
             }
             Ok::<T, PipelineError>(out)
         };
-        if input_bytes <= INLINE_BYTES {
+        if light {
             // Tens of microseconds of work: handing it to a pool thread and
             // back would cost a third as much again in wake-ups. A panic is
             // caught here as the pool's JoinError catches it there: unwinding
@@ -216,12 +210,11 @@ impl TextPipe {
         method: &'static str,
         request: Request<Req>,
         prepare: impl FnOnce(Req) -> Result<Call, Status>,
-        input_bytes: impl Fn(&Call) -> usize,
         work: F,
     ) -> Result<Response<Resp>, Status>
     where
         F: FnOnce(Call, &Pipeline) -> Result<(Resp, StageTimings), PipelineError> + Send + 'static,
-        Call: Send + 'static,
+        Call: Weighed + Send + 'static,
         Resp: prost::Message + Send + 'static,
     {
         let span = tracing::info_span!("rpc", method, input_bytes = tracing::field::Empty);
@@ -235,14 +228,15 @@ impl TextPipe {
         let result = async {
             let permit = self.admit(method)?;
             let call = prepare(request.into_inner())?;
-            let bytes = input_bytes(&call);
+            let bytes = call.input_bytes();
             self.metrics.input_bytes(method, bytes);
             Span::current().record("input_bytes", bytes);
             let permit = Admitted {
                 _call: permit,
                 _bytes: self.admit_bytes(method, prepaid, bytes)?,
             };
-            self.run(permit, limit, bytes, move |p| work(call, p)).await
+            let light = call.light();
+            self.run(permit, limit, light, move |p| work(call, p)).await
         }
         .instrument(span.clone())
         .await;
@@ -294,21 +288,15 @@ impl TextPipeService for TextPipe {
         &self,
         request: Request<proto::DetectLanguageRequest>,
     ) -> Result<Response<proto::DetectLanguageResponse>, Status> {
-        self.unary(
-            "DetectLanguage",
-            request,
-            DetectCall::try_from,
-            DetectCall::input_bytes,
-            |c, p| {
-                single_stage(
-                    |detect| StageTimings {
-                        detect,
-                        ..StageTimings::default()
-                    },
-                    || c.run(p),
-                )
-            },
-        )
+        self.unary("DetectLanguage", request, DetectCall::try_from, |c, p| {
+            single_stage(
+                |detect| StageTimings {
+                    detect,
+                    ..StageTimings::default()
+                },
+                || c.run(p),
+            )
+        })
         .await
     }
 
@@ -316,21 +304,15 @@ impl TextPipeService for TextPipe {
         &self,
         request: Request<proto::StripBoilerplateRequest>,
     ) -> Result<Response<proto::StripBoilerplateResponse>, Status> {
-        self.unary(
-            "StripBoilerplate",
-            request,
-            StripCall::try_from,
-            StripCall::input_bytes,
-            |c, p| {
-                single_stage(
-                    |strip| StageTimings {
-                        strip,
-                        ..StageTimings::default()
-                    },
-                    || c.run(p),
-                )
-            },
-        )
+        self.unary("StripBoilerplate", request, StripCall::try_from, |c, p| {
+            single_stage(
+                |strip| StageTimings {
+                    strip,
+                    ..StageTimings::default()
+                },
+                || c.run(p),
+            )
+        })
         .await
     }
 
@@ -338,13 +320,9 @@ impl TextPipeService for TextPipe {
         &self,
         request: Request<proto::SummarizeRequest>,
     ) -> Result<Response<proto::SummarizeResponse>, Status> {
-        self.unary(
-            "Summarize",
-            request,
-            SummarizeCall::try_from,
-            SummarizeCall::input_bytes,
-            |c, p| c.run_timed(p),
-        )
+        self.unary("Summarize", request, SummarizeCall::try_from, |c, p| {
+            c.run_timed(p)
+        })
         .await
     }
 
@@ -352,13 +330,9 @@ impl TextPipeService for TextPipe {
         &self,
         request: Request<proto::ProcessRequest>,
     ) -> Result<Response<proto::ProcessResponse>, Status> {
-        self.unary(
-            "Process",
-            request,
-            ProcessCall::try_from,
-            ProcessCall::input_bytes,
-            |c, p| c.run_timed(p),
-        )
+        self.unary("Process", request, ProcessCall::try_from, |c, p| {
+            c.run_timed(p)
+        })
         .await
     }
 
@@ -553,13 +527,13 @@ impl TextPipe {
             };
             self.metrics
                 .input_bytes("ProcessStream", call.input_bytes());
-            let bytes = call.input_bytes();
+            let light = call.light();
             // Measured after the wait for a slot, which spends the stream's time too.
             let limit = caller_deadline.map_or(self.limits.default_deadline, |at| {
                 at.saturating_duration_since(Instant::now())
                     .min(self.limits.default_deadline)
             });
-            self.run(permit, limit, bytes, move |p| call.run_timed(p))
+            self.run(permit, limit, light, move |p| call.run_timed(p))
                 .await
         }
         .await;
@@ -616,23 +590,19 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_pipeline_answers_internal_inline_and_on_the_pool() {
         let svc = service(4, Duration::from_secs(10));
-        // Once with an input small enough to run in the call's task, once
-        // large enough for the pool: both must answer, not unwind.
-        for input_bytes in [10, INLINE_BYTES + 1] {
+        // Once as light work, in the call's task, once on the pool: both
+        // must answer, not unwind.
+        for light in [true, false] {
             let permit = Admitted {
                 _call: svc.admit("test").unwrap(),
-                _bytes: svc.admit_bytes("test", None, input_bytes).unwrap(),
+                _bytes: svc.admit_bytes("test", None, 10).unwrap(),
             };
+            let planted_bug = |_: &Pipeline| -> Result<
+                (proto::DetectLanguageResponse, StageTimings),
+                PipelineError,
+            > { panic!("a planted bug") };
             let answer = svc
-                .run(permit, Duration::from_secs(10), input_bytes, move |_| {
-                    if input_bytes > 0 {
-                        panic!("a planted bug");
-                    }
-                    Ok((
-                        proto::DetectLanguageResponse::default(),
-                        StageTimings::default(),
-                    ))
-                })
+                .run(permit, Duration::from_secs(10), light, planted_bug)
                 .await;
             let status = answer.expect_err("a panic is no answer");
             assert_eq!(status.code(), tonic::Code::Internal, "{status:?}");
