@@ -267,6 +267,8 @@ struct LimitedBody {
     have: usize,
     /// Bytes of the current message still to pass.
     left: usize,
+    /// Messages whose prefix has arrived.
+    messages: usize,
 }
 
 impl LimitedBody {
@@ -278,6 +280,7 @@ impl LimitedBody {
             prefix: [0; PREFIX],
             have: 0,
             left: 0,
+            messages: 0,
         }
     }
 
@@ -300,6 +303,7 @@ impl LimitedBody {
             data = data.get(n..).unwrap_or_default();
             if self.have == PREFIX {
                 self.have = 0;
+                self.messages += 1;
                 let [_, a, b, c, d] = self.prefix;
                 let len = u32::from_be_bytes([a, b, c, d]) as usize;
                 if len > self.limit {
@@ -336,6 +340,14 @@ impl HttpBody for LimitedBody {
             && let Some(data) = frame.data_ref()
         {
             this.scan(data)?;
+        }
+        // A unary call that ends without a message is the caller's mistake;
+        // tonic would answer INTERNAL ("Missing request message").
+        if frame.is_none() && this.charge.is_some() && this.messages == 0 {
+            this.messages = 1;
+            return Poll::Ready(Some(Err(Status::invalid_argument(
+                "the request carries no message: a unary call sends exactly one",
+            ))));
         }
         Poll::Ready(frame)
     }

@@ -135,3 +135,20 @@ async fn a_call_over_the_input_budget_is_refused_from_its_prefix_before_its_body
     assert_eq!(after.await.expect("joins").0, "0");
     app.stop();
 }
+
+#[tokio::test]
+async fn a_unary_call_without_a_message_is_invalid_argument() {
+    let mut app = spawn_app_with(|_| {}).await;
+    let (tx, answer) = start_call(app.addr);
+    drop(tx);
+    let (code, message) = answer.await.expect("joins");
+    assert_eq!(code, "3", "INVALID_ARGUMENT, not INTERNAL: {message}");
+    assert!(message.replace("%20", " ").contains("no message"), "{message}");
+    let metrics = app.metrics_addr.expect("metrics on");
+    let (_, text) = get(metrics, "/metrics").await;
+    assert!(
+        text.contains(r#"textpipe_calls_total{method="DetectLanguage",code="INVALID_ARGUMENT"} 1"#),
+        "{text}"
+    );
+    app.stop();
+}
