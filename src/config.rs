@@ -20,6 +20,8 @@ pub const DEFAULT_MAX_CONCURRENT_REQUESTS: u32 = 64;
 pub const DEFAULT_MAX_IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
 /// Default HTTP/2 concurrent streams allowed per connection.
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 128;
+/// Default of [`Settings::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 1024;
 /// Default deadline of a call whose caller set none, in milliseconds.
 pub const DEFAULT_DEADLINE_MS: u64 = 10_000;
 /// Default time in-flight calls get to finish after SIGTERM, in milliseconds.
@@ -99,6 +101,12 @@ pub struct Settings {
     #[arg(long, env = "TEXTPIPE_MAX_CONCURRENT_STREAMS", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_concurrent_streams: u32,
+
+    /// Connections open at once; past it new ones wait in the listen
+    /// backlog until one closes.
+    #[arg(long, env = "TEXTPIPE_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
 
     /// Threads running pipeline work; 0 means one per CPU core.
     #[arg(long, env = "TEXTPIPE_WORKERS", default_value_t = 0,
@@ -249,6 +257,7 @@ impl Default for Settings {
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             max_in_flight_bytes: DEFAULT_MAX_IN_FLIGHT_BYTES,
             max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             workers: 0,
             default_deadline_ms: DEFAULT_DEADLINE_MS,
             shutdown_grace_ms: DEFAULT_SHUTDOWN_GRACE_MS,

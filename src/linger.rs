@@ -11,13 +11,15 @@
 //! connection has been let go, so the process does not exit under them.
 
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
-use tokio::sync::mpsc;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
 /// Longest a closed connection is read to its end before it is dropped.
@@ -52,19 +54,54 @@ impl Drain {
     }
 }
 
+/// Pause after a failed accept (out of file descriptors and the like), so
+/// the loop does not spin on an error that persists.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Accepts the next connection on `listener` once one of `slots` is free;
+/// the connection holds its slot until its socket is closed. At the cap,
+/// new connections wait in the kernel's listen backlog.
+pub(crate) async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> (TcpStream, SocketAddr, OwnedSemaphorePermit) {
+    loop {
+        // The semaphores given here are never closed.
+        let Ok(slot) = Arc::clone(slots).acquire_owned().await else {
+            return std::future::pending().await;
+        };
+        match listener.accept().await {
+            Ok((stream, peer)) => return (stream, peer, slot),
+            Err(e) => {
+                tracing::warn!(error.message = %e, "cannot accept a connection");
+                drop(slot);
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+            }
+        }
+    }
+}
+
 /// A TCP connection that lingers when dropped (see the module docs).
 #[derive(Debug)]
 pub(crate) struct Lingering {
     /// Always `Some` until dropped.
     stream: Option<TcpStream>,
     token: Option<mpsc::Sender<()>>,
+    /// The connection's slot of `--max-connections`, held until the socket
+    /// is closed.
+    slot: Option<OwnedSemaphorePermit>,
 }
 
 impl Lingering {
-    pub(crate) fn new(stream: TcpStream, token: mpsc::Sender<()>) -> Self {
+    pub(crate) fn new(
+        stream: TcpStream,
+        token: mpsc::Sender<()>,
+        slot: OwnedSemaphorePermit,
+    ) -> Self {
         Self {
             stream: Some(stream),
             token: Some(token),
+            slot: Some(slot),
         }
     }
 
@@ -78,7 +115,9 @@ impl Lingering {
 
 impl Drop for Lingering {
     fn drop(&mut self) {
-        let (Some(mut stream), token) = (self.stream.take(), self.token.take()) else {
+        let (Some(mut stream), token, slot) =
+            (self.stream.take(), self.token.take(), self.slot.take())
+        else {
             return;
         };
         // Outside a runtime (never in the server) it just closes.
@@ -86,7 +125,7 @@ impl Drop for Lingering {
             return;
         };
         runtime.spawn(async move {
-            let _token = token;
+            let _held = (token, slot);
             let _ = tokio::time::timeout(LINGER, async {
                 let _ = stream.shutdown().await;
                 let mut sink = [0u8; 4096];

@@ -3,8 +3,8 @@
 //! work and the gRPC port carries gRPC only.
 //!
 //! Bounds: at most [`MAX_SCRAPE_CONNECTIONS`] scrape connections at once (more
-//! are closed on accept), headers must arrive within 5 s, and a connection
-//! lives at most 30 s.
+//! wait in the listen backlog), headers must arrive within 5 s, and a
+//! connection lives at most 30 s.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -223,19 +223,7 @@ impl Drop for InFlight {
 pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>) {
     let slots = Arc::new(Semaphore::new(MAX_SCRAPE_CONNECTIONS));
     loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                // Out of file descriptors and the like: back off, don't spin.
-                tracing::warn!(error.message = %e, "metrics endpoint cannot accept");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            tracing::debug!(%peer, "too many scrape connections; closing one");
-            continue;
-        };
+        let (stream, peer, slot) = crate::linger::accept(&listener, &slots).await;
         let metrics = Arc::clone(&metrics);
         tokio::spawn(async move {
             let _slot = slot;

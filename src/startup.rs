@@ -14,7 +14,6 @@ use tokio::sync::watch;
 use tokio_stream::StreamExt;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
@@ -23,7 +22,7 @@ use crate::config::Settings;
 use crate::grpc::codec::SizeLimited;
 use crate::grpc::proto::text_pipe_service_server::{SERVICE_NAME, TextPipeServiceServer};
 use crate::grpc::{DrainingHealth, Limits, TextPipe, proto, stamp_arrival};
-use crate::linger::{Drain, LINGER, Lingering};
+use crate::linger::{self, Drain, LINGER, Lingering};
 use crate::metrics::{self, Metrics};
 use crate::pipeline::Pipeline;
 use crate::security::{self, Reloader, Security};
@@ -227,6 +226,10 @@ impl Application {
         // Closed connections linger until their last answers are out;
         // the process waits for them before it exits.
         let drain = Drain::new();
+        // `--max-connections`: a connection holds a slot until its socket closes.
+        let connection_slots = Arc::new(tokio::sync::Semaphore::new(
+            settings.max_connections as usize,
+        ));
         let mut _accept_task = None;
         let server: Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>> =
             match &security.tls {
@@ -238,15 +241,26 @@ impl Application {
                         Arc::clone(&metrics),
                         stop_rx,
                         &drain,
+                        connection_slots,
                     );
                     _accept_task = Some(AbortOnDrop(task));
                     Box::pin(router.serve_with_incoming_shutdown(incoming, stopped))
                 }
                 None => {
                     let token = drain.token();
-                    let incoming = TcpIncoming::from(listener)
-                        .with_nodelay(Some(true))
-                        .map(move |tcp| tcp.map(|tcp| Lingering::new(tcp, token.clone())));
+                    // Dropping the stream (tonic does when it stops accepting)
+                    // drops the last handle on the listener, closing it.
+                    let listener = Arc::new(listener);
+                    let incoming = tokio_stream::iter(std::iter::repeat(())).then(move |()| {
+                        let listener = Arc::clone(&listener);
+                        let slots = Arc::clone(&connection_slots);
+                        let token = token.clone();
+                        async move {
+                            let (tcp, _, slot) = linger::accept(&listener, &slots).await;
+                            let _ = tcp.set_nodelay(true);
+                            Ok::<_, std::io::Error>(Lingering::new(tcp, token, slot))
+                        }
+                    });
                     Box::pin(router.serve_with_incoming_shutdown(incoming, stopped))
                 }
             };

@@ -192,6 +192,7 @@ pub(crate) fn incoming(
     metrics: Arc<Metrics>,
     mut stopping: watch::Receiver<bool>,
     drain: &Drain,
+    connection_slots: Arc<Semaphore>,
 ) -> (TlsIncoming, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(limits.max_concurrent.max(1));
     let token = drain.token();
@@ -207,22 +208,13 @@ pub(crate) fn incoming(
                 () = tx.closed() => return,
                 () = crate::grpc::stopped(&mut stopping) => return,
             };
-            let accepted = tokio::select! {
-                accepted = listener.accept() => accepted,
+            let (tcp, peer, connection) = tokio::select! {
+                accepted = crate::linger::accept(&listener, &connection_slots) => accepted,
                 () = tx.closed() => return,
                 () = crate::grpc::stopped(&mut stopping) => return,
             };
-            let (tcp, peer) = match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off, don't spin.
-                    tracing::warn!(error.message = %e, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
             let _ = tcp.set_nodelay(true);
-            let tcp = Lingering::new(tcp, token.clone());
+            let tcp = Lingering::new(tcp, token.clone(), connection);
             let acceptor = tls.acceptor();
             let tx = tx.clone();
             let metrics = Arc::clone(&metrics);

@@ -257,3 +257,36 @@ async fn a_peer_that_stops_answering_pings_is_dropped() {
         .expect("a live client's connection stays up");
     app.stop();
 }
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let mut app = spawn_app_with(|s| s.max_connections = 2).await;
+    // The app's own client holds one connection; a raw one takes the other.
+    let (r, w) = handshake(app.addr).await;
+    let check = || HealthCheckRequest {
+        service: String::new(),
+    };
+    // A third connection opens at the TCP level (the kernel's backlog) but
+    // is not served while both slots are held.
+    let waiting = tokio::spawn({
+        let addr = app.addr;
+        async move {
+            let mut health = HealthClient::new(channel(addr).await);
+            health.check(check()).await.map(|a| a.into_inner().status)
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "a third connection was served");
+    // Held connections keep working meanwhile.
+    let answer = app.health.check(check()).await.expect("health answers");
+    assert_eq!(answer.into_inner().status, ServingStatus::Serving as i32);
+    // Once the raw connection closes, the waiting one is served.
+    drop((r, w));
+    let status = tokio::time::timeout(PATIENCE, waiting)
+        .await
+        .expect("served once a slot is free")
+        .expect("joins")
+        .expect("health answers");
+    assert_eq!(status, ServingStatus::Serving as i32);
+    app.stop();
+}
