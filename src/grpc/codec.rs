@@ -336,6 +336,15 @@ impl HttpBody for LimitedBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let this = self.get_mut();
         let frame = ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        // A body that cannot be read was reset by the caller or lost with
+        // its connection: the call ends as cancelled, as it would in the
+        // handler, not as an UNKNOWN error of ours.
+        if let Some(Err(e)) = &frame {
+            return Poll::Ready(Some(Err(Status::cancelled(format!(
+                "the request body was cut off: {}",
+                e.message()
+            )))));
+        }
         if let Some(Ok(frame)) = &frame
             && let Some(data) = frame.data_ref()
         {

@@ -220,6 +220,15 @@ impl TextPipe {
         let span = tracing::info_span!("rpc", method, input_bytes = tracing::field::Empty);
         let started = Instant::now();
         let _in_flight = self.metrics.in_flight();
+        // hyper drops this future when the caller resets the call or its
+        // connection closes; the call still gets its line, as CANCELLED.
+        let mut unanswered = Unanswered {
+            service: self,
+            method,
+            span: &span,
+            started,
+            armed: true,
+        };
         let limit = self.deadline(&request);
         let prepaid = request
             .extensions()
@@ -240,6 +249,7 @@ impl TextPipe {
         }
         .instrument(span.clone())
         .await;
+        unanswered.armed = false;
         self.finished(method, &span, started, result.as_ref().err());
         result.map(Response::new)
     }
@@ -255,6 +265,25 @@ impl TextPipe {
         let code = error.map_or("OK", |status| code_name(status.code()));
         self.metrics.finished(method, code, started.elapsed());
         log_outcome(span, started, error);
+    }
+}
+
+/// Accounts for a unary call whose future is dropped before it answers.
+struct Unanswered<'a> {
+    service: &'a TextPipe,
+    method: &'static str,
+    span: &'a Span,
+    started: Instant,
+    armed: bool,
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            let gone = Status::cancelled("the caller went away before the answer");
+            self.service
+                .finished(self.method, self.span, self.started, Some(&gone));
+        }
     }
 }
 
@@ -753,6 +782,12 @@ mod tests {
         assert!(
             freed < unbounded / 3,
             "slot freed {freed:?} after the drop; the whole work takes {unbounded:?}"
+        );
+        // The call that was never answered is still counted, as cancelled.
+        let metrics = svc.metrics.render();
+        assert!(
+            metrics.contains(r#"textpipe_calls_total{method="Process",code="CANCELLED"} 1"#),
+            "{metrics}"
         );
     }
 
