@@ -21,6 +21,10 @@ fn process(html: &str) -> ProcessRequest {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "sized to debug-build speed; run the tests in the default profile (see README)"
+)]
 async fn a_call_its_client_cancels_stops_using_the_servers_cpu() {
     let server = Served::start(&[]).await;
     let mut client = TextPipeServiceClient::new(channel(server.addr).await);
@@ -55,6 +59,10 @@ async fn a_call_its_client_cancels_stops_using_the_servers_cpu() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "sized to debug-build speed; run the tests in the default profile (see README)"
+)]
 async fn a_stream_whose_client_vanishes_stops_the_work_of_its_items() {
     // Both slots of the stream busy, so the server is waiting for an item
     // to finish, not reading the stream, when the client goes.

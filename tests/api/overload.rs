@@ -66,6 +66,10 @@ fn median(mut values: Vec<Duration>) -> Duration {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "sized to debug-build speed; run the tests in the default profile (see README)"
+)]
 async fn twice_the_sustainable_rate_is_shed_fast_and_admitted_calls_stay_exact_and_fast() {
     let server = Served::start(&[
         "--max-concurrent-requests",

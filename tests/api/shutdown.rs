@@ -215,6 +215,10 @@ async fn sigterm_drains_unary_calls_and_open_streams_and_exits_zero() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "sized to debug-build speed; run the tests in the default profile (see README)"
+)]
 async fn work_past_a_short_grace_ends_with_unavailable_not_silence() {
     let mut server = Served::start(&server_args("300")).await;
     // Each call takes seconds here, far past the grace.
