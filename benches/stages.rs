@@ -4,6 +4,7 @@
 //! reported in bytes/s, so the per-size figures show how cost scales.
 //!
 //! `cargo bench --bench stages` (add `-- <filter>` for one group).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code may panic
 
 use std::hint::black_box;
 

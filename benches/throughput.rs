@@ -18,6 +18,7 @@
 //! `cargo bench --bench throughput` uses built-in generated inputs;
 //! `cargo bench --bench throughput -- --data ../shared/data` uses the dev sets
 //! (langid sentences, extract pages, CNN/DM articles).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code may panic
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! `textpipe serve` sets it up, exports to a collector in this test (a bare
 //! OTLP/HTTP endpoint on port 0 that keeps every POST). Its own binary, since
 //! the tracing subscriber is process-global.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code may panic
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -143,7 +143,10 @@ async fn a_unary_call_without_a_message_is_invalid_argument() {
     drop(tx);
     let (code, message) = answer.await.expect("joins");
     assert_eq!(code, "3", "INVALID_ARGUMENT, not INTERNAL: {message}");
-    assert!(message.replace("%20", " ").contains("no message"), "{message}");
+    assert!(
+        message.replace("%20", " ").contains("no message"),
+        "{message}"
+    );
     let metrics = app.metrics_addr.expect("metrics on");
     let (_, text) = get(metrics, "/metrics").await;
     assert!(

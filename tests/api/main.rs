@@ -1,5 +1,6 @@
 //! Black-box tests: each starts the real server on port 0 and calls it with
 //! a tonic client. One binary so everything links once.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code may panic
 
 mod helpers;
 
