@@ -83,9 +83,20 @@ pub struct StageTimings {
 /// the caller gave none.
 const SUMMARY_DETECT_BYTES: usize = 512;
 
-/// The longest prefix of `text` of at most `max` bytes ending on a char boundary.
+/// The largest char boundary of `text` at or below `i`.
+fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The longest prefix of `text` of at most `max` bytes ending on a char
+/// boundary: where a module reads only the start of a long input.
 fn prefix(text: &str, max: usize) -> &str {
-    &text[..langid::floor_char_boundary(text, max.min(text.len()))]
+    text.get(..floor_char_boundary(text, max))
+        .unwrap_or_default()
 }
 
 /// Runs `f`, adding the time it took to `into`.
@@ -268,6 +279,9 @@ mod tests {
     fn prefix_never_splits_a_character() {
         assert_eq!(prefix("héllo", 2), "h");
         assert_eq!(prefix("héllo", 3), "hé");
+        assert_eq!(prefix("a€😀", 5), "a€");
+        assert_eq!(prefix("a€😀", usize::MAX), "a€😀");
+        assert_eq!(floor_char_boundary("", 7), 0);
         assert_eq!(prefix("abc", 10), "abc");
         assert_eq!(prefix("", 5), "");
     }

@@ -58,11 +58,7 @@ fn single_byte(c: char) -> Option<u8> {
 
 /// Whether the start of the page holds `charset=utf-8` (any case, quoted or not).
 fn declares_utf8(html: &str) -> bool {
-    let mut end = html.len().min(DECL_REACH);
-    while !html.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = html.as_bytes().get(..end).unwrap_or_default();
+    let head = crate::pipeline::prefix(html, DECL_REACH).as_bytes();
     let needle = b"charset";
     let mut i = 0;
     while let Some(rest) = head.get(i..) {

@@ -760,11 +760,7 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
         // Separators and bullets carry no content.
         return Some(RemovalReason::Other);
     }
-    let mut end = text.len().min(SCAN_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = text.get(..end).unwrap_or_default();
+    let head = crate::pipeline::prefix(text, SCAN_BYTES);
     // Most blocks are ASCII, where the byte-wise mapping is the same and
     // much cheaper than the Unicode one.
     let lower = if head.is_ascii() {

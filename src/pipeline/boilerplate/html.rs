@@ -746,11 +746,7 @@ fn class_word(w: &[u8]) -> Option<RemovalReason> {
 /// browser; lenient parsers (and the page's authors) expect otherwise, so
 /// the page is parsed again with that tag read as ordinary markup.
 fn tokenize(html: &str) -> State {
-    let mut end = html.len().min(MAX_INPUT);
-    while !html.is_char_boundary(end) {
-        end -= 1;
-    }
-    let html = html.get(..end).unwrap_or_default();
+    let html = crate::pipeline::prefix(html, MAX_INPUT);
     let mut no_raw = Vec::new();
     loop {
         let st = tokenize_once(html, no_raw.clone());

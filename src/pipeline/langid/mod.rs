@@ -12,6 +12,8 @@ mod ngram;
 mod segment;
 
 use ngram::Model;
+
+use super::floor_char_boundary;
 pub use segment::Segment;
 
 /// Longest stretch of text handed to the models. Trigram statistics settle
@@ -539,14 +541,6 @@ fn sample(text: &str) -> std::borrow::Cow<'_, str> {
         out.push('\n');
     }
     std::borrow::Cow::Owned(out)
-}
-
-/// The largest char boundary of `text` at or below `i`.
-pub(super) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@
 use std::ops::Range;
 
 use super::ngram::{self, Model};
-use super::{Detector, Language, floor_char_boundary, temperature};
+use super::{Detector, Language, temperature};
+use crate::pipeline::floor_char_boundary;
 
 /// Prefix of the text analysed word by word (about 10,000 words).
 const SEGMENT_BYTES: usize = 64 * 1024;
