@@ -9,6 +9,8 @@
 //! for writing (FIN after the queued output) and read to its end, for at
 //! most [`LINGER`], before it is closed. A [`Drain`] tells when every
 //! connection has been let go, so the process does not exit under them.
+//! [`accept`] is the other end of a connection's life: it bounds how many
+//! are open at once (`--max-connections`) and backs off on accept errors.
 
 use std::io;
 use std::net::SocketAddr;

@@ -21,11 +21,16 @@ pub(crate) const MAX_ALLOWED_LANGUAGES: usize = 256;
 pub(crate) trait Weighed {
     /// Bytes of its document, as charged to the input budget.
     fn input_bytes(&self) -> usize;
-    /// Whether its work is short enough (about 0.2 ms at most, measured per
-    /// call type in a release build) to run in the call's own task: the
-    /// hand-off to a pool thread would cost a good part of it again, while
-    /// longer work would hold up the async reactor.
-    fn light(&self) -> bool;
+    /// The largest input whose work is short enough (about 0.2 ms at most,
+    /// measured per call type in a release build) to run in the call's own
+    /// task: the hand-off to a pool thread would cost a good part of it
+    /// again, while longer work would hold up the async reactor.
+    fn light_bytes(&self) -> usize;
+
+    /// Whether the call is light enough to run in its own task.
+    fn light(&self) -> bool {
+        self.input_bytes() <= self.light_bytes()
+    }
 }
 
 /// Inputs up to this size are light, for calls whose work per byte is
@@ -224,14 +229,13 @@ impl Weighed for DetectCall {
         self.text.len()
     }
 
-    fn light(&self) -> bool {
+    fn light_bytes(&self) -> usize {
         // Splitting into segments costs about 8 times the detection.
-        let limit = if self.segments {
+        if self.segments {
             LIGHT_BYTES / 8
         } else {
             LIGHT_BYTES
-        };
-        self.input_bytes() <= limit
+        }
     }
 }
 
@@ -277,8 +281,8 @@ impl Weighed for StripCall {
         self.doc.len()
     }
 
-    fn light(&self) -> bool {
-        self.input_bytes() <= LIGHT_BYTES
+    fn light_bytes(&self) -> usize {
+        LIGHT_BYTES
     }
 }
 
@@ -332,9 +336,9 @@ impl Weighed for SummarizeCall {
         self.doc.len()
     }
 
-    fn light(&self) -> bool {
+    fn light_bytes(&self) -> usize {
         // A summary of 5 KB costs ~0.1 ms, of 8 KB ~0.25 ms.
-        self.input_bytes() <= LIGHT_BYTES * 3 / 4
+        LIGHT_BYTES * 3 / 4
     }
 }
 
@@ -403,9 +407,9 @@ impl Weighed for ProcessCall {
         self.doc.len()
     }
 
-    fn light(&self) -> bool {
+    fn light_bytes(&self) -> usize {
         // All three stages: ~0.4 ms for 8 KB of HTML.
-        self.input_bytes() <= LIGHT_BYTES * 3 / 8
+        LIGHT_BYTES * 3 / 8
     }
 }
 

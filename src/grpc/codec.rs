@@ -267,8 +267,8 @@ struct LimitedBody {
     have: usize,
     /// Bytes of the current message still to pass.
     left: usize,
-    /// Messages whose prefix has arrived.
-    messages: usize,
+    /// Whether a message's prefix has arrived.
+    saw_message: bool,
 }
 
 impl LimitedBody {
@@ -280,7 +280,7 @@ impl LimitedBody {
             prefix: [0; PREFIX],
             have: 0,
             left: 0,
-            messages: 0,
+            saw_message: false,
         }
     }
 
@@ -303,7 +303,7 @@ impl LimitedBody {
             data = data.get(n..).unwrap_or_default();
             if self.have == PREFIX {
                 self.have = 0;
-                self.messages += 1;
+                self.saw_message = true;
                 let [_, a, b, c, d] = self.prefix;
                 let len = u32::from_be_bytes([a, b, c, d]) as usize;
                 if len > self.limit {
@@ -352,8 +352,8 @@ impl HttpBody for LimitedBody {
         }
         // A unary call that ends without a message is the caller's mistake;
         // tonic would answer INTERNAL ("Missing request message").
-        if frame.is_none() && this.charge.is_some() && this.messages == 0 {
-            this.messages = 1;
+        if frame.is_none() && this.charge.is_some() && !this.saw_message {
+            this.saw_message = true;
             return Poll::Ready(Some(Err(Status::invalid_argument(
                 "the request carries no message: a unary call sends exactly one",
             ))));
