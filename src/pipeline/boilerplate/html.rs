@@ -401,7 +401,8 @@ impl State {
                         classed |= !first.is_empty();
                         hidden |= class_hides(value);
                     }
-                    let (m, w, small) = class_signal_full(value);
+                    let strip = matches!(name, "ul" | "ol" | "menu" | "nav");
+                    let (m, w, small) = class_signal_full(value, strip);
                     if mark.is_none() && m.is_some() {
                         mark = m;
                         weak_mark = true;
@@ -650,13 +651,15 @@ fn style_hides(style: &str) -> bool {
 /// `ad-slot` or `topAd` but never `header` or `shadow`.
 #[cfg(test)]
 fn class_signal(value: &str) -> (Option<RemovalReason>, i8) {
-    let (mark, weight, _) = class_signal_full(value);
+    let (mark, weight, _) = class_signal_full(value, false);
     (mark, weight)
 }
 
 /// [`class_signal`], plus whether the mark names a part that is small by
-/// nature (byline, meta line, tag list).
-fn class_signal_full(value: &str) -> (Option<RemovalReason>, i8, bool) {
+/// nature (byline, meta line, tag list). `strip` says the element is a list
+/// or menu: "tabs" marks a tab strip as navigation, but on any other element
+/// it names a widget whose panels hold the content (product descriptions).
+fn class_signal_full(value: &str, strip: bool) -> (Option<RemovalReason>, i8, bool) {
     let mut mark = None;
     let mut small = false;
     let mut weight = 0i8;
@@ -664,6 +667,9 @@ fn class_signal_full(value: &str) -> (Option<RemovalReason>, i8, bool) {
     let mut len = 0usize;
     let mut prev_lower = false;
     let mut handle = |w: &[u8]| {
+        if w == b"tabs" && !strip {
+            return;
+        }
         if let Some(r) = class_word(w) {
             if mark.is_none() {
                 small = matches!(w, b"byline" | b"meta" | b"tags" | b"author");
@@ -2319,6 +2325,26 @@ mod tests {
         assert!(s.text.contains("kettle boils"), "{}", s.text);
         assert!(s.text.contains("Rinse the kettle"), "{}", s.text);
         assert!(!s.text.contains("Specs"), "{}", s.text);
+    }
+
+    #[test]
+    fn a_tabs_wrapper_keeps_its_panels() {
+        // The wrapper of a product's tab widget is named for the tabs; its
+        // panels are the description. Only the strip of tab links goes.
+        let para = "<p>The tent pitches in four minutes with two poles, and its fly sheds a night of steady rain without a drip inside.</p>";
+        let quote = "<p>We took it up the coast for a week and it kept the whole family dry through two storms, would rent again.</p>";
+        let html = format!(
+            "<body><div class=summary><h1>Ridge Tent</h1><p>From $40</p></div>\
+             <div class=\"shop-tabs tabs-wrapper\"><ul class=\"tabs shop-tabs-list\">\
+             <li><a href=#d>Description</a></li><li><a href=#r>Reviews</a></li></ul>\
+             <div class=\"shop-tabs-panel\" role=tabpanel><h2>About this tent</h2>{para}{para}\
+             <p>Both doors zip from inside and out, and the porch holds two packs.</p></div></div>\
+             <div class=testimonials>{quote}{quote}{quote}</div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("pitches in four minutes"), "{}", s.text);
+        assert!(s.text.contains("Both doors zip"), "{}", s.text);
+        assert!(!s.text.contains("Reviews"), "{}", s.text);
     }
 
     #[test]
