@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::Status;
 
+use super::status::CallError;
+
 /// Input bytes of admitted calls, one permit per KiB.
 #[derive(Debug, Clone)]
 pub struct ByteBudget {
@@ -42,10 +44,10 @@ impl ByteBudget {
         Arc::clone(&self.kib)
             .try_acquire_many_owned(self.charge(bytes))
             .map_err(|_| {
-                Status::resource_exhausted(format!(
-                    "server busy: {} MiB of documents already in progress; retry with backoff",
-                    self.limit_bytes >> 20
-                ))
+                CallError::BusyBytes {
+                    mib: self.limit_bytes >> 20,
+                }
+                .into()
             })
     }
 

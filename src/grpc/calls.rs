@@ -5,6 +5,7 @@
 use tonic::Status;
 
 use super::proto;
+use super::status::CallError;
 use crate::pipeline::{
     Document, Favor, Language, Order, Pipeline, PipelineError, ProcessOptions, StageTimings,
     StripOptions, SummaryOptions,
@@ -88,7 +89,7 @@ fn strip_options(
 }
 
 fn missing_content() -> Status {
-    Status::invalid_argument("content is missing: set exactly one of text or html")
+    CallError::MissingContent.into()
 }
 
 macro_rules! document_from_oneof {

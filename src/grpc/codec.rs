@@ -23,6 +23,7 @@ use tonic::server::NamedService;
 use tonic_prost::ProstEncoder;
 
 use super::admission::{ByteBudget, Prepaid};
+use super::status::CallError;
 use crate::metrics::Metrics;
 
 /// Protobuf codec for `T` out, `U` in (named by `build.rs` as the codec of
@@ -74,11 +75,7 @@ impl<U: Message + Default> Decoder for CallerDecoder<U> {
 
 /// Decodes one request message; a malformed one is INVALID_ARGUMENT.
 pub(crate) fn decode_request<U: Message + Default>(buf: impl bytes::Buf) -> Result<U, Status> {
-    U::decode(buf).map_err(|e| {
-        Status::invalid_argument(format!(
-            "the message is not valid protobuf for this method (string fields must be UTF-8): {e}"
-        ))
-    })
+    U::decode(buf).map_err(|e| CallError::NotProtobuf(e.to_string()).into())
 }
 
 /// Wraps a gRPC service so that a request message longer than `limit`
@@ -321,9 +318,7 @@ impl LimitedBody {
 
 /// The status of a request message over the limit.
 fn too_large(len: usize, limit: usize) -> Status {
-    Status::resource_exhausted(format!(
-        "request message of {len} bytes is over the limit of {limit} bytes (max-message-bytes)"
-    ))
+    CallError::MessageTooLarge { len, limit }.into()
 }
 
 impl HttpBody for LimitedBody {
@@ -340,10 +335,8 @@ impl HttpBody for LimitedBody {
         // its connection: the call ends as cancelled, as it would in the
         // handler, not as an UNKNOWN error of ours.
         if let Some(Err(e)) = &frame {
-            return Poll::Ready(Some(Err(Status::cancelled(format!(
-                "the request body was cut off: {}",
-                e.message()
-            )))));
+            let cut = CallError::BodyCutOff(e.message().to_owned());
+            return Poll::Ready(Some(Err(cut.into())));
         }
         if let Some(Ok(frame)) = &frame
             && let Some(data) = frame.data_ref()
@@ -354,9 +347,7 @@ impl HttpBody for LimitedBody {
         // tonic would answer INTERNAL ("Missing request message").
         if frame.is_none() && this.charge.is_some() && !this.saw_message {
             this.saw_message = true;
-            return Poll::Ready(Some(Err(Status::invalid_argument(
-                "the request carries no message: a unary call sends exactly one",
-            ))));
+            return Poll::Ready(Some(Err(CallError::NoMessage.into())));
         }
         Poll::Ready(frame)
     }

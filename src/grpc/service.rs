@@ -14,7 +14,8 @@ use tracing::{Instrument, Span};
 use super::admission::{ByteBudget, Prepaid};
 use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall, Weighed};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
-use super::{convert, deadline, status::code_name};
+use super::status::{CallError, code_name};
+use super::{convert, deadline};
 use crate::metrics::Metrics;
 use crate::pipeline::{Pipeline, PipelineError, StageTimings, budget};
 
@@ -86,10 +87,10 @@ impl TextPipe {
     fn admit(&self, method: &'static str) -> Result<OwnedSemaphorePermit, Status> {
         self.admission.clone().try_acquire_owned().map_err(|_| {
             self.metrics.shed(method);
-            Status::resource_exhausted(format!(
-                "server busy: {} calls already in progress; retry with backoff",
-                self.limits.max_concurrent_requests
-            ))
+            CallError::BusyCalls {
+                calls: self.limits.max_concurrent_requests,
+            }
+            .into()
         })
     }
 
@@ -173,13 +174,24 @@ impl TextPipe {
             }
             Ok::<T, PipelineError>(out)
         };
+        // The pipeline's own deadline check and the timer below report the
+        // same deadline in the same words.
+        let failed = |err: PipelineError| -> Status {
+            match err {
+                PipelineError::DeadlineExceeded => CallError::Deadline {
+                    ms: limit.as_millis(),
+                },
+                err => CallError::Pipeline(err),
+            }
+            .into()
+        };
         if light {
             // Tens of microseconds of work: handing it to a pool thread and
             // back would cost a third as much again in wake-ups. A panic is
             // caught here as the pool's JoinError catches it there: unwinding
             // on would reset the connection with every call on it.
             return match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
-                Ok(result) => result.map_err(Status::from),
+                Ok(result) => result.map_err(failed),
                 Err(_) => Err(pipeline_panicked()),
             };
         }
@@ -189,18 +201,16 @@ impl TextPipe {
             finished = tokio::time::timeout(limit, task) => finished,
             // Returning drops the cancel guard: the work stops too.
             Ok(_) = closing.wait_for(|c| *c) => {
-                return Err(Status::unavailable(
-                    "server stopped: its shutdown grace ended before this call finished; retry",
-                ));
+                return Err(CallError::ShutDown.into());
             }
         };
         match finished {
-            Err(_) => Err(Status::deadline_exceeded(format!(
-                "deadline of {} ms passed before the work finished",
-                limit.as_millis()
-            ))),
+            Err(_) => Err(CallError::Deadline {
+                ms: limit.as_millis(),
+            }
+            .into()),
             Ok(Err(_)) => Err(pipeline_panicked()),
-            Ok(Ok(result)) => result.map_err(Status::from),
+            Ok(Ok(result)) => result.map_err(failed),
         }
     }
 
@@ -280,7 +290,7 @@ struct Unanswered<'a> {
 impl Drop for Unanswered<'_> {
     fn drop(&mut self) {
         if self.armed {
-            let gone = Status::cancelled("the caller went away before the answer");
+            let gone = Status::from(CallError::CallerGone);
             self.service
                 .finished(self.method, self.span, self.started, Some(&gone));
         }
@@ -431,7 +441,7 @@ async fn poll_until<T, E>(mut attempt: impl FnMut() -> Result<T, E>) -> T {
 /// string slice's panic does); the panic hook logs where it happened.
 fn pipeline_panicked() -> Status {
     tracing::error!("pipeline work panicked");
-    Status::internal("internal error; the failure was logged")
+    CallError::Panicked.into()
 }
 
 /// Raises its flag when dropped: with the future of a call that ends
@@ -482,10 +492,7 @@ impl TextPipe {
                     let peek = tokio::time::timeout(Duration::ZERO, inbound.message()).await;
                     break match peek {
                         Ok(Ok(None)) => Ok(()),
-                        _ => Err(Status::unavailable(
-                            "server is stopping: items after the last answered were not read; \
-                             send them again",
-                        )),
+                        _ => Err(CallError::StreamCut.into()),
                     };
                 }
                 // The client is gone (reset or closed): noticed here even

@@ -1,21 +1,105 @@
-//! The one mapping from pipeline errors to gRPC status codes.
+//! The one mapping from every way a call can fail to a gRPC status.
+//!
+//! Glue code never builds a `Status` by hand: it names the failure as a
+//! [`CallError`], and the exhaustive match below gives it its code. The
+//! message is the variant's `Display`, written for the caller.
 
 use tonic::{Code, Status};
 
 use crate::pipeline::PipelineError;
 
-impl From<PipelineError> for Status {
-    fn from(err: PipelineError) -> Self {
-        // Exhaustive on purpose: a new variant must be given a code here.
+/// Why a call (or one item of a stream) did not get its answer.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CallError {
+    /// The pipeline refused the input or stopped.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// A request names neither `text` nor `html`.
+    #[error("content is missing: set exactly one of text or html")]
+    MissingContent,
+    /// The message does not decode as this method's request.
+    #[error("the message is not valid protobuf for this method (string fields must be UTF-8): {0}")]
+    NotProtobuf(String),
+    /// A unary call whose body ended without its one message.
+    #[error("the request carries no message: a unary call sends exactly one")]
+    NoMessage,
+    /// A request message over `--max-message-bytes`, seen at its length prefix.
+    #[error(
+        "request message of {len} bytes is over the limit of {limit} bytes (max-message-bytes)"
+    )]
+    MessageTooLarge {
+        /// The message's declared length.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Every call slot is taken (`--max-concurrent-requests`).
+    #[error("server busy: {calls} calls already in progress; retry with backoff")]
+    BusyCalls {
+        /// The limit on calls in progress.
+        calls: usize,
+    },
+    /// The documents in progress fill `--max-in-flight-bytes`.
+    #[error("server busy: {mib} MiB of documents already in progress; retry with backoff")]
+    BusyBytes {
+        /// The limit in MiB.
+        mib: usize,
+    },
+    /// The call's deadline (the caller's, or the server's default) passed.
+    #[error("deadline of {ms} ms passed before the work finished")]
+    Deadline {
+        /// The deadline the call had, in milliseconds.
+        ms: u128,
+    },
+    /// The server stopped and its shutdown grace ended first.
+    #[error("server stopped: its shutdown grace ended before this call finished; retry")]
+    ShutDown,
+    /// The server began to stop while a stream still had items to send.
+    #[error("server is stopping: items after the last answered were not read; send them again")]
+    StreamCut,
+    /// The caller reset the call or lost its connection while sending.
+    #[error("the request body was cut off: {0}")]
+    BodyCutOff(String),
+    /// The caller went away before the answer (its call future was dropped).
+    #[error("the caller went away before the answer")]
+    CallerGone,
+    /// The pipeline panicked: a bug, logged where it happened.
+    #[error("internal error; the failure was logged")]
+    Panicked,
+}
+
+impl From<CallError> for Status {
+    fn from(err: CallError) -> Self {
+        use PipelineError as P;
+        // Exhaustive on purpose, down into the pipeline's variants: a new
+        // failure must be given its code here.
         let code = match &err {
-            PipelineError::EmptyInput { .. }
-            | PipelineError::InvalidOption { .. }
-            | PipelineError::UnknownLanguage { .. } => Code::InvalidArgument,
-            PipelineError::TooLarge { .. } => Code::ResourceExhausted,
-            PipelineError::DeadlineExceeded => Code::DeadlineExceeded,
-            PipelineError::Cancelled => Code::Cancelled,
+            CallError::Pipeline(P::EmptyInput { .. })
+            | CallError::Pipeline(P::InvalidOption { .. })
+            | CallError::Pipeline(P::UnknownLanguage { .. })
+            | CallError::MissingContent
+            | CallError::NotProtobuf(_)
+            | CallError::NoMessage => Code::InvalidArgument,
+            CallError::Pipeline(P::TooLarge { .. })
+            | CallError::MessageTooLarge { .. }
+            | CallError::BusyCalls { .. }
+            | CallError::BusyBytes { .. } => Code::ResourceExhausted,
+            CallError::Pipeline(P::DeadlineExceeded) | CallError::Deadline { .. } => {
+                Code::DeadlineExceeded
+            }
+            CallError::Pipeline(P::Cancelled)
+            | CallError::BodyCutOff(_)
+            | CallError::CallerGone => Code::Cancelled,
+            CallError::ShutDown | CallError::StreamCut => Code::Unavailable,
+            CallError::Panicked => Code::Internal,
         };
         Status::new(code, err.to_string())
+    }
+}
+
+impl From<PipelineError> for Status {
+    fn from(err: PipelineError) -> Self {
+        CallError::Pipeline(err).into()
     }
 }
 
@@ -63,6 +147,31 @@ mod tests {
             Status::from(PipelineError::DeadlineExceeded).code(),
             Code::DeadlineExceeded
         );
+    }
+
+    #[test]
+    fn service_failures_get_their_codes() {
+        let cases = [
+            (CallError::MissingContent, Code::InvalidArgument),
+            (CallError::NoMessage, Code::InvalidArgument),
+            (
+                CallError::MessageTooLarge { len: 9, limit: 8 },
+                Code::ResourceExhausted,
+            ),
+            (CallError::BusyCalls { calls: 4 }, Code::ResourceExhausted),
+            (CallError::BusyBytes { mib: 64 }, Code::ResourceExhausted),
+            (CallError::Deadline { ms: 250 }, Code::DeadlineExceeded),
+            (CallError::ShutDown, Code::Unavailable),
+            (CallError::StreamCut, Code::Unavailable),
+            (CallError::CallerGone, Code::Cancelled),
+            (CallError::Panicked, Code::Internal),
+        ];
+        for (err, code) in cases {
+            let message = err.to_string();
+            let status = Status::from(err);
+            assert_eq!(status.code(), code, "{message}");
+            assert_eq!(status.message(), message);
+        }
     }
 
     #[test]
