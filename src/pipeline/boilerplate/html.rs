@@ -2348,6 +2348,17 @@ mod tests {
     }
 
     #[test]
+    fn soft_hyphens_in_markup_leave_whole_words() {
+        let para = "<p>The com&shy;mit&shy;tee met on Tues&#173;day and agreed the bridge repairs would start before the spring floods arrive.</p>";
+        let s = run(&format!("<body><article>{para}{para}</article></body>"));
+        assert!(
+            s.text.contains("The committee met on Tuesday"),
+            "{}",
+            s.text
+        );
+    }
+
+    #[test]
     fn catalogue_of_link_cards() {
         let cards: String = ["Hammer", "Chisel", "Plane", "Saw", "Rasp", "Drill"]
             .iter()

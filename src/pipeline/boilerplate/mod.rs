@@ -135,7 +135,7 @@ fn assemble<'a>(
 }
 
 /// Appends `s` to `out` with runs of whitespace and control characters
-/// collapsed to one space; `pending_space` carries a break across calls so
+/// collapsed to one space and invisible break hints dropped; `pending_space` carries a break across calls so
 /// text arriving in pieces collapses the same as text arriving whole.
 fn push_collapsed(out: &mut String, s: &str, pending_space: &mut bool) {
     let bytes = s.as_bytes();
@@ -168,6 +168,10 @@ fn push_collapsed(out: &mut String, s: &str, pending_space: &mut bool) {
         i += c.len_utf8();
         if c.is_whitespace() || c.is_control() || c == '\u{200b}' || c == '\u{feff}' {
             *pending_space = true;
+        } else if c == '\u{ad}' || c == '\u{2060}' {
+            // Soft hyphens and word joiners only mark where a line may (or
+            // may not) break; left in, they split words for every reader
+            // that searches or counts them.
         } else {
             if *pending_space && !out.is_empty() {
                 out.push(' ');
@@ -184,4 +188,17 @@ fn collapse(s: &str) -> String {
     let mut pending = false;
     push_collapsed(&mut out, s, &mut pending);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_break_hints_do_not_split_words() {
+        // A soft hyphen (as `&shy;` decodes) and a word joiner inside words;
+        // whitespace around them still collapses to one space.
+        let s = collapse("an ev\u{ad}al\u{ad}u\u{ad}ation of the\u{2060}ory \u{ad}  done");
+        assert_eq!(s, "an evaluation of theory done");
+    }
 }
