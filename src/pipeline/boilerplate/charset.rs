@@ -6,17 +6,72 @@
 /// How far into the page a charset declaration is looked for.
 const DECL_REACH: usize = 1 << 14;
 
+/// How many mis-decoded sequences a page must hold per non-ASCII char that
+/// is not one, for it to be repaired. Templates often mix the two (a correctly encoded widget on
+/// a mis-decoded page); a correct page that merely quotes an "Ã©" has more
+/// real accents than mojibake and is left alone.
+const REPAIRED_PER_KEPT: usize = 4;
+
 /// The repaired page, or `None` when it needs (or allows) no repair.
 pub(super) fn repair(html: &str) -> Option<String> {
     // The byte scan is the cheaper test on the many pages without mojibake.
     if !has_mojibake(html) || !declares_utf8(html) {
         return None;
     }
-    let mut bytes = Vec::with_capacity(html.len());
-    for c in html.chars() {
-        bytes.push(single_byte(c)?);
+    let mut out = String::with_capacity(html.len());
+    let (mut repaired, mut kept) = (0usize, 0usize);
+    let mut chars = html.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        // The bytes the sequence would have had: a lead byte read as `c`,
+        // then as many continuation bytes as the lead announces.
+        let mut buf = [0u8; 4];
+        let len = match single_byte(c) {
+            Some(b @ 0xC2..=0xDF) => {
+                buf[0] = b;
+                2
+            }
+            Some(b @ 0xE0..=0xEF) => {
+                buf[0] = b;
+                3
+            }
+            Some(b @ 0xF0..=0xF4) => {
+                buf[0] = b;
+                4
+            }
+            _ => 0,
+        };
+        let mut got = 1;
+        let mut ahead = chars.clone();
+        while got < len {
+            match ahead.next().and_then(single_byte) {
+                Some(b @ 0x80..=0xBF) => {
+                    if let Some(slot) = buf.get_mut(got) {
+                        *slot = b;
+                    }
+                    got += 1;
+                }
+                _ => break,
+            }
+        }
+        let decoded = (len > 0 && got == len)
+            .then(|| std::str::from_utf8(buf.get(..len).unwrap_or_default()).ok())
+            .flatten();
+        if let Some(fixed) = decoded {
+            out.push_str(fixed);
+            repaired += 1;
+            for _ in 1..len {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+            kept += 1;
+        }
     }
-    String::from_utf8(bytes).ok()
+    (repaired > 0 && kept.saturating_mul(REPAIRED_PER_KEPT) <= repaired).then_some(out)
 }
 
 /// The Windows-1252 (or, failing that, Latin-1) byte a decoder turned into `c`.
@@ -141,6 +196,17 @@ mod tests {
         let bad = mis_decode(good);
         assert!(bad.contains("Ã©"));
         assert_eq!(repair(&bad).as_deref(), Some(good));
+    }
+
+    #[test]
+    fn repairs_a_page_with_a_few_correct_chars_among_the_mojibake() {
+        // A widget pasted in correctly encoded ("Küche") on a page whose
+        // article was decoded twice.
+        let article = "<p>Schön,\u{a0}größer, Äpfel, Öl und Soße für die Brühe 😀.</p>";
+        let page = format!("<meta charset=utf-8>{}<a>Küche</a>", mis_decode(article));
+        let fixed = repair(&page).expect("repaired");
+        assert!(fixed.contains(article), "{fixed}");
+        assert!(fixed.ends_with("<a>Küche</a>"), "{fixed}");
     }
 
     #[test]
