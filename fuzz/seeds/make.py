@@ -78,6 +78,9 @@ def main():
     write("strip_html", "deep", b"\x00" + b"<div>" * 300 + b"<p>deep text here.</p>")
     write("strip_html", "unclosed-script", b"\x00<p>Intro text.</p><script>var a = 1;<p>Rest of page that follows.</p>")
     write("strip_html", "mojibake", b"\x00<meta charset=utf-8><p>" + "CafÃ© crÃ¨me brÃ»lÃ©e".encode() + b"</p>")
+    # Mis-decoded sequences (a 2-, 3- and 4-byte one, a cut-off one) among
+    # correctly encoded chars: the mixed repair path.
+    write("strip_html", "mojibake-mixed", b"\x00<meta charset=utf-8><p>" + "SchÃ¶n â€“ Ã°Å¸Ëœâ‚¬ KÃ¼che Küche Ã".encode() + b"</p>")
     write("strip_html", "entities", b"\x00<p>&lt;&gt;&amp;&#x1F600;&#0;&#xD800;&nbsp;&bogus;</p><!-- c --><![CDATA[x]]>")
     write("strip_text", "article", b"\x00" + ARTICLE.encode())
     write("strip_text", "article-keep-comments", b"\x01" + ARTICLE.encode())
