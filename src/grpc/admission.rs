@@ -41,14 +41,20 @@ impl ByteBudget {
 
     /// Takes the permits for `bytes` now, or refuses with RESOURCE_EXHAUSTED.
     pub(crate) fn try_take(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Status> {
+        self.try_permit(bytes).ok_or_else(|| {
+            CallError::BusyBytes {
+                mib: self.limit_bytes >> 20,
+            }
+            .into()
+        })
+    }
+
+    /// The permits for `bytes` if they are free now; for callers that retry
+    /// and need no refusal to send.
+    pub(crate) fn try_permit(&self, bytes: usize) -> Option<OwnedSemaphorePermit> {
         Arc::clone(&self.kib)
             .try_acquire_many_owned(self.charge(bytes))
-            .map_err(|_| {
-                CallError::BusyBytes {
-                    mib: self.limit_bytes >> 20,
-                }
-                .into()
-            })
+            .ok()
     }
 
     /// KiB not held by any call.

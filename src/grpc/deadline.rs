@@ -26,9 +26,20 @@ pub(crate) fn remaining<T>(request: &Request<T>, default: Duration) -> Duration 
     }
 }
 
+/// The instant the caller's `grpc-timeout` runs out, counted from arrival,
+/// if it sent one (with the same margin as [`effective`]).
+pub(crate) fn caller_deadline<T>(request: &Request<T>) -> Option<Instant> {
+    let timeout = effective(Some(caller_timeout(request.metadata())?), Duration::MAX);
+    let from = request
+        .extensions()
+        .get::<Arrival>()
+        .map_or_else(Instant::now, |a| a.0);
+    from.checked_add(timeout)
+}
+
 /// The caller's timeout, if it sent a well-formed `grpc-timeout` header
 /// (1 to 8 digits and a unit: H, M, S, m, u or n).
-pub(crate) fn caller_timeout(metadata: &MetadataMap) -> Option<Duration> {
+fn caller_timeout(metadata: &MetadataMap) -> Option<Duration> {
     let value = metadata.get("grpc-timeout")?.to_str().ok()?;
     parse(value)
 }
@@ -81,6 +92,21 @@ mod tests {
         for bad in ["", "m", "10", "123456789m", "1.5S", "-1S", "10x", "1é"] {
             assert_eq!(parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_callers_deadline_counts_from_arrival() {
+        let mut request = Request::new(());
+        assert_eq!(caller_deadline(&request), None);
+        request.metadata_mut().insert(
+            "grpc-timeout",
+            tonic::metadata::MetadataValue::from_static("2S"),
+        );
+        let arrived = Instant::now() - Duration::from_millis(500);
+        request.extensions_mut().insert(Arrival(arrived));
+        let at = caller_deadline(&request).expect("a deadline");
+        // Two seconds after arrival, less the 20 ms margin.
+        assert_eq!(at, arrived + Duration::from_millis(1980));
     }
 
     #[test]

@@ -393,9 +393,7 @@ impl TextPipeService for TextPipe {
         // timer stops once the answer stream is returned): every item's work
         // ends by then, answering DEADLINE_EXCEEDED past it. Each item also
         // keeps the server's default deadline of its own.
-        let caller_deadline = deadline::caller_timeout(request.metadata())
-            .map(|_| deadline::remaining(&request, Duration::MAX))
-            .and_then(|left| Instant::now().checked_add(left));
+        let caller_deadline = deadline::caller_deadline(&request);
         let (tx, rx) = mpsc::channel(self.limits.stream_in_flight);
         let service = self.clone();
         let inbound = request.into_inner();
@@ -425,10 +423,10 @@ const MAX_ITEM_POLL: Duration = Duration::from_millis(16);
 /// time), so unary calls, which never wait, would be refused for as long
 /// as any item waited. Polling lets bulk work yield to them; the item's
 /// deadline starts once it has its capacity.
-async fn poll_until<T, E>(mut attempt: impl FnMut() -> Result<T, E>) -> T {
+async fn poll_until<T>(mut attempt: impl FnMut() -> Option<T>) -> T {
     let mut pause = Duration::from_millis(1);
     loop {
-        if let Ok(got) = attempt() {
+        if let Some(got) = attempt() {
             return got;
         }
         tokio::time::sleep(pause).await;
@@ -558,8 +556,8 @@ impl TextPipe {
             // Stream items wait for a global slot instead of failing: the
             // stream was admitted, and its own bound already limits it.
             let permit = Admitted {
-                _call: poll_until(|| Arc::clone(&self.admission).try_acquire_owned()).await,
-                _bytes: poll_until(|| self.input.try_take(call.input_bytes())).await,
+                _call: poll_until(|| Arc::clone(&self.admission).try_acquire_owned().ok()).await,
+                _bytes: poll_until(|| self.input.try_permit(call.input_bytes())).await,
             };
             self.metrics
                 .input_bytes("ProcessStream", call.input_bytes());
