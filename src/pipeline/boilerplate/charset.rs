@@ -7,9 +7,10 @@
 const DECL_REACH: usize = 1 << 14;
 
 /// How many mis-decoded sequences a page must hold per non-ASCII char that
-/// is not one, for it to be repaired. Templates often mix the two (a correctly encoded widget on
-/// a mis-decoded page); a correct page that merely quotes an "Ã©" has more
-/// real accents than mojibake and is left alone.
+/// is not one, for it to be repaired. Templates often mix the two (a
+/// correctly encoded widget on a mis-decoded page); a correct page that
+/// merely quotes an "Ã©" has more real accents than mojibake and is left
+/// alone.
 const REPAIRED_PER_KEPT: usize = 4;
 
 /// The repaired page, or `None` when it needs (or allows) no repair.
@@ -20,7 +21,7 @@ pub(super) fn repair(html: &str) -> Option<String> {
     }
     let mut out = String::with_capacity(html.len());
     let (mut repaired, mut kept) = (0usize, 0usize);
-    let mut chars = html.chars().peekable();
+    let mut chars = html.chars();
     while let Some(c) = chars.next() {
         if c.is_ascii() {
             out.push(c);
@@ -28,22 +29,13 @@ pub(super) fn repair(html: &str) -> Option<String> {
         }
         // The bytes the sequence would have had: a lead byte read as `c`,
         // then as many continuation bytes as the lead announces.
-        let mut buf = [0u8; 4];
-        let len = match single_byte(c) {
-            Some(b @ 0xC2..=0xDF) => {
-                buf[0] = b;
-                2
-            }
-            Some(b @ 0xE0..=0xEF) => {
-                buf[0] = b;
-                3
-            }
-            Some(b @ 0xF0..=0xF4) => {
-                buf[0] = b;
-                4
-            }
-            _ => 0,
+        let (lead, len) = match single_byte(c) {
+            Some(b @ 0xC2..=0xDF) => (b, 2),
+            Some(b @ 0xE0..=0xEF) => (b, 3),
+            Some(b @ 0xF0..=0xF4) => (b, 4),
+            _ => (0, 0),
         };
+        let mut buf = [lead, 0, 0, 0];
         let mut got = 1;
         let mut ahead = chars.clone();
         while got < len {
@@ -63,9 +55,8 @@ pub(super) fn repair(html: &str) -> Option<String> {
         if let Some(fixed) = decoded {
             out.push_str(fixed);
             repaired += 1;
-            for _ in 1..len {
-                chars.next();
-            }
+            // `ahead` stands just past the sequence's last byte.
+            chars = ahead;
         } else {
             out.push(c);
             kept += 1;

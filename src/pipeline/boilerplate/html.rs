@@ -390,6 +390,7 @@ impl State {
         let mut weight = 0i8;
         let mut hidden = false;
         let (mut hidden_attr, mut segment, mut panel) = (false, false, false);
+        let tab_strip = matches!(name, "ul" | "ol" | "menu" | "nav");
         for (attr, value) in tag.attrs() {
             match attr {
                 "class" | "id" => {
@@ -401,8 +402,7 @@ impl State {
                         classed |= !first.is_empty();
                         hidden |= class_hides(value);
                     }
-                    let strip = matches!(name, "ul" | "ol" | "menu" | "nav");
-                    let (m, w, small) = class_signal_full(value, strip);
+                    let (m, w, small) = class_signal_full(value, tab_strip);
                     if mark.is_none() && m.is_some() {
                         mark = m;
                         weak_mark = true;
