@@ -84,6 +84,7 @@ fn strip_options(
     Ok(StripOptions {
         keep_comments: o.keep_comments,
         keep_tables: o.keep_tables,
+        keep_captions: o.keep_captions,
         favor,
     })
 }

@@ -272,6 +272,7 @@ const PAGE_WITH_COMMENTS: &str = r#"<!DOCTYPE html><html lang="en-GB"><head><tit
 <meta property="og:site_name" content="Example Gazette"></head><body>
 <article><h1>Bridge reopens</h1>
 <p>The old stone bridge over the river reopened to traffic on Monday after a year of careful repairs to its arches and its foundations.</p>
+<figure><img src="bridge.jpg"><figcaption>The bridge on the morning it reopened</figcaption></figure>
 <p>Engineers replaced more than two hundred stones and strengthened the piers so that buses can cross it again without any weight limit.</p>
 </article>
 <section class="comments" id="comments"><h3>3 comments</h3>
@@ -279,10 +280,10 @@ const PAGE_WITH_COMMENTS: &str = r#"<!DOCTYPE html><html lang="en-GB"><head><tit
 </section></body></html>"#;
 
 #[tokio::test]
-async fn strip_reports_page_metadata_and_honours_keep_comments() {
+async fn strip_reports_page_metadata_and_honours_keep_comments_and_captions() {
     use textpipe::grpc::proto::StripOptions;
     let mut app = spawn_app().await;
-    let strip = |keep_comments| {
+    let strip = |keep_comments, keep_captions| {
         let mut client = app.client.clone();
         async move {
             client
@@ -292,6 +293,7 @@ async fn strip_reports_page_metadata_and_honours_keep_comments() {
                     )),
                     options: Some(StripOptions {
                         keep_comments,
+                        keep_captions,
                         ..Default::default()
                     }),
                 })
@@ -300,7 +302,7 @@ async fn strip_reports_page_metadata_and_honours_keep_comments() {
                 .into_inner()
         }
     };
-    let plain = strip(false).await;
+    let plain = strip(false, false).await;
     let meta = plain.metadata.clone().expect("the page states metadata");
     assert_eq!(meta.author, "Ada Writer");
     assert_eq!(meta.canonical_url, "https://example.org/bridge");
@@ -311,12 +313,26 @@ async fn strip_reports_page_metadata_and_honours_keep_comments() {
         !plain.text.contains("commute"),
         "comments are dropped by default"
     );
-    let with_comments = strip(true).await;
+    assert!(
+        !plain.text.contains("morning it reopened"),
+        "captions are dropped by default"
+    );
+    let with_comments = strip(true, false).await;
     assert!(
         with_comments.text.contains("commute"),
         "{}",
         with_comments.text
     );
+    assert!(!with_comments.text.contains("morning it reopened"));
+    let with_captions = strip(false, true).await;
+    assert!(
+        with_captions
+            .text
+            .contains("The bridge on the morning it reopened"),
+        "{}",
+        with_captions.text
+    );
+    assert!(!with_captions.text.contains("commute"));
     app.stop();
 }
 

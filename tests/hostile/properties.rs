@@ -117,13 +117,14 @@ fn any_text() -> impl Strategy<Value = String> {
 }
 
 fn strip_options() -> impl Strategy<Value = StripOptions> {
-    (any::<bool>(), any::<bool>(), 0u8..3).prop_map(|(keep_comments, keep_tables, f)| {
-        StripOptions {
+    (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..3).prop_map(
+        |(keep_comments, keep_tables, keep_captions, f)| StripOptions {
             keep_comments,
             keep_tables,
+            keep_captions,
             favor: [Favor::Balanced, Favor::Precision, Favor::Recall][usize::from(f)],
-        }
-    })
+        },
+    )
 }
 
 fn summary_options() -> impl Strategy<Value = SummaryOptions> {

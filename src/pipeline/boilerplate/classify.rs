@@ -426,6 +426,19 @@ const SHARE: &[&str] = &[
     "siga-nos",
     "nos siga",
 ];
+/// Social networks a follow prompt names.
+const NETWORKS: &[&str] = &[
+    "facebook",
+    "twitter",
+    "instagram",
+    "linkedin",
+    "youtube",
+    "tiktok",
+    "pinterest",
+    "threads",
+    "bluesky",
+    "mastodon",
+];
 const SHARE_LONG: &[&str] = &[
     "share buttons",
     "forward this article",
@@ -585,6 +598,8 @@ const RELATED: &[&str] = &[
     "más noticias",
     "lee también",
 ];
+/// What a "More ..." label lists.
+const RELATED_ITEMS: &[&str] = &["stories", "articles", "news", "posts", "videos", "reads"];
 const COMMENTS: &[&str] = &[
     "comments",
     "comment",
@@ -792,7 +807,9 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if w <= 80 && hay.any(COOKIE) && hay.any(COOKIE_CTX) {
         return Some(RemovalReason::Cookie);
     }
-    if (w <= 12 && hay.any(SHARE)) || (w <= 60 && hay.any(SHARE_LONG)) {
+    // "Follow the Opinion section on Facebook, Twitter and Instagram."
+    let follow = w <= 25 && starts_any(lower, &["follow"]) && hay.any(NETWORKS);
+    if (w <= 12 && hay.any(SHARE)) || (w <= 60 && hay.any(SHARE_LONG)) || follow {
         return Some(RemovalReason::Share);
     }
     if (w <= 25 && hay.any(DONATION)) || (w <= 3 && lower.starts_with("support")) {
@@ -810,7 +827,9 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     {
         return Some(RemovalReason::Comments);
     }
-    if w <= 6 && starts_any(lower, RELATED) {
+    // "More stories", but also "More great Daily stories".
+    let more_of = starts_any(lower, &["more"]) && ends_any(lower, RELATED_ITEMS);
+    if w <= 6 && (more_of || starts_any(lower, RELATED)) {
         return Some(RemovalReason::Related);
     }
     if (w <= 3 && hay.any(ADVERT)) || (w <= 6 && starts_any(lower, ADVERT_LABEL)) {
@@ -955,6 +974,26 @@ mod tests {
         assert_eq!(reason("Über den Autor"), Some(RemovalReason::Other));
         assert_eq!(
             reason("Explore further into the caves, we found a lake."),
+            None
+        );
+        assert_eq!(
+            reason("More Great Gazette Stories"),
+            Some(RemovalReason::Related)
+        );
+        assert_eq!(
+            reason("More rain is expected by Tuesday, forecasters say"),
+            None
+        );
+        assert_eq!(
+            reason(
+                "Follow the Gazette's Opinion section on Facebook, Twitter (@GazetteOp) and Instagram."
+            ),
+            Some(RemovalReason::Share)
+        );
+        assert_eq!(
+            reason(
+                "Followers of the band on Twitter have been quick to defend its new album, which many critics panned."
+            ),
             None
         );
     }

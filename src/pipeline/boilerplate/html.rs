@@ -45,12 +45,20 @@ const KIN_SHARE: f32 = 0.1;
 /// Prose bytes above which a mark from a byline-like class name is taken to
 /// be wrong about the element.
 const PROSE_OVERRULE: u32 = 500;
+/// Text bytes above which an element named a caption is a wrapper around
+/// more than one ("image-with-caption" around a whole story).
+const CAPTION_MAX_BYTES: u32 = 1500;
+/// Share of the container's text, in percent, from which captions are the
+/// content (a photo essay) rather than notes on its pictures.
+const GALLERY_CAPTION_PCT: u64 = 25;
 /// Pages keeping fewer words than this are checked for a list of items.
 const LIST_GATE_WORDS: u64 = 60;
 /// Prose under the headline, before the region, is kept when it has at
 /// least this many words and a fifth as many as the region.
 const BELOW_HEADLINE_MIN_WORDS: u64 = 30;
 const BELOW_HEADLINE_SHARE_INV: u64 = 5;
+/// Longest line, in words, read as an item of a related-links list.
+const RELATED_ITEM_MAX_WORDS: u32 = 30;
 /// Words of link cards a region needs before it is read as a catalogue.
 const CARD_MIN_WORDS: u64 = 50;
 
@@ -81,6 +89,8 @@ struct Elem {
     table_body: bool,
     /// Inside a link: a link wrapping blocks is a card (teaser, tile).
     in_link: bool,
+    /// `<figcaption>`.
+    caption: bool,
 }
 
 /// One run of text between block boundaries.
@@ -454,6 +464,7 @@ impl State {
             classed,
             table_body: matches!(name, "table" | "tbody" | "thead" | "tfoot"),
             in_link: parent.is_some_and(|p| p.3),
+            caption: name == "figcaption",
         });
         let heading = match name.as_bytes() {
             [b'h', d @ b'1'..=b'6'] => d - b'0',
@@ -1009,8 +1020,33 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             *slot = true;
         }
     }
+    let is_caption = |i: usize| {
+        !opts.keep_captions
+            && st.elems.get(i).is_some_and(|e| e.caption)
+            && sums.get(i).is_some_and(|s| s.text <= CAPTION_MAX_BYTES)
+    };
+    // Captions are notes on pictures, except where they carry the text.
+    let gallery = {
+        let under_top = inherit(st, |i| (i == top).then_some(()));
+        let in_caption = inherit(st, |i| is_caption(i).then_some(()));
+        let caption_text: u64 = st
+            .blocks
+            .iter()
+            .filter(|b| {
+                let e = b.elem as usize;
+                under_top.get(e).copied().flatten().is_some()
+                    && in_caption.get(e).copied().flatten().is_some()
+            })
+            .map(|b| b.text.len() as u64)
+            .sum();
+        let top_text = sums.get(top).map_or(0, |s| u64::from(s.text));
+        caption_text * 100 >= top_text.max(1) * GALLERY_CAPTION_PCT
+    };
     let boiler = inherit(st, |i| {
         let e = st.elems.get(i)?;
+        if e.mark.is_none() && !gallery && is_caption(i) && wrapper.get(i) != Some(&true) {
+            return Some(RemovalReason::Other);
+        }
         // Class names such as "author" or "meta" also tag whole posts
         // (a forum's opening post); a byline never holds this much prose,
         // and an author's bio is one paragraph.
@@ -1154,6 +1190,7 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
         })
         .collect();
     drop_orphan_headings(st, &feats, &mut verdicts);
+    related_lists(st, &feats, &mut verdicts);
     item_list(st, &feats, &sums, &boiler, &mut verdicts);
     if verdicts.contains(&Verdict::Keep) {
         verdicts
@@ -1245,6 +1282,31 @@ fn item_list(
         }
         if let Some(v) = verdicts.get_mut(i) {
             *v = Verdict::Keep;
+        }
+    }
+}
+
+/// The linked lines right after a "More stories" or "Read next" label are
+/// the list it announces, even when each line has a few words of its own
+/// besides the link ("Paid ads are not the problem. Our habits are").
+fn related_lists(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict]) {
+    let mut i = 0;
+    while i < verdicts.len() {
+        if feats.kw(i) != Some(RemovalReason::Related) {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        while let (Some(b), Some(v)) = (st.blocks.get(i), verdicts.get_mut(i)) {
+            let item =
+                b.heading == 0 && b.link_bytes > 0 && feats.f(i).words <= RELATED_ITEM_MAX_WORDS;
+            if !item {
+                break;
+            }
+            if *v == Verdict::Keep {
+                *v = Verdict::Drop(RemovalReason::Related);
+            }
+            i += 1;
         }
     }
 }
@@ -2088,7 +2150,7 @@ mod tests {
     }
 
     #[test]
-    fn photo_credits_are_dropped() {
+    fn captions_and_photo_credits_are_dropped() {
         let para = "<p>The old mill by the river has reopened as a bakery, and the queue on its first morning stretched past the bridge.</p>";
         let html = format!(
             "<body><article><h1>Mill reopens as a bakery</h1>{para}\
@@ -2096,12 +2158,93 @@ mod tests {
              <div class=photo-credit>Picture: Town Archive</div></figure>{para}{para}</article></body>"
         );
         let s = run(&html);
+        assert!(s.text.contains("queue on its first morning"), "{}", s.text);
         assert!(
-            s.text.contains("The mill on its first morning"),
+            !s.text.contains("The mill on its first morning"),
             "{}",
             s.text
         );
         assert!(!s.text.contains("Town Archive"), "{}", s.text);
+        assert!(
+            s.removed
+                .iter()
+                .any(|r| r.text == "The mill on its first morning"
+                    && r.reason == RemovalReason::Other)
+        );
+
+        let kept = strip(
+            &html,
+            &StripOptions {
+                keep_captions: true,
+                ..StripOptions::default()
+            },
+        );
+        assert!(
+            kept.text.contains("The mill on its first morning"),
+            "{}",
+            kept.text
+        );
+        assert!(!kept.text.contains("Town Archive"), "{}", kept.text);
+    }
+
+    #[test]
+    fn a_photo_essay_keeps_its_captions() {
+        let intro = "<p>We spent a week walking the coast path from the lighthouse to the harbour, and these are the moments we want to remember.</p>";
+        let shot = |n: u32, caption: &str| {
+            format!("<figure><img src={n}.jpg><figcaption>{caption}</figcaption></figure>")
+        };
+        let html = format!(
+            "<body><article><h1>A week on the coast path</h1>{intro}{}{}{}{}</article></body>",
+            shot(
+                1,
+                "Fog lifting off the cliffs at dawn, with the lighthouse still lit behind us."
+            ),
+            shot(
+                2,
+                "A seal watching the fishing boats come back in, unbothered by the gulls above."
+            ),
+            shot(
+                3,
+                "The harbour wall at low tide, covered in weed and old rope from the winter storms."
+            ),
+            shot(
+                4,
+                "Our last evening: chips on the sea wall while the sun went down over the bay."
+            ),
+        );
+        let s = run(&html);
+        assert!(
+            s.text.contains("A seal watching the fishing boats"),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("chips on the sea wall"), "{}", s.text);
+    }
+
+    #[test]
+    fn a_more_stories_label_takes_its_list() {
+        let para = "<p>The committee met on Tuesday to review the budget, and after a long debate it agreed to fund the new library wing in full.</p>";
+        let html = format!(
+            "<body><article><h1>Library wing funded</h1>{para}{para}{para}<hr>\
+             <div class=heading>More Great Daily Stories</div><ul>\
+             <li>Bakers must organise, <a href=/a>no matter what the mill says</a></li>\
+             <li>Paid ads are not the problem. <a href=/b>Our habits are</a></li>\
+             <li>Could a lost hiker <a href=/c>use the stars to get home</a>?</li></ul></article></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("new library wing"), "{}", s.text);
+        for gone in [
+            "More Great Daily Stories",
+            "Paid ads are not",
+            "Could a lost hiker",
+        ] {
+            assert!(!s.text.contains(gone), "{gone}: {}", s.text);
+        }
+        assert!(
+            s.removed
+                .iter()
+                .any(|r| r.text.starts_with("Paid ads") && r.reason == RemovalReason::Related)
+        );
     }
 
     #[test]

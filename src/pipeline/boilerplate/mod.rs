@@ -24,6 +24,9 @@ pub struct StripOptions {
     /// Keep the text of tables inside the content even where a block on its
     /// own would look like navigation (short, link-heavy cells).
     pub keep_tables: bool,
+    /// Keep figure captions, which are otherwise notes on pictures rather
+    /// than the text (HTML only; photo essays keep theirs regardless).
+    pub keep_captions: bool,
     /// Which error to prefer when a block is in doubt.
     pub favor: Favor,
 }
@@ -61,8 +64,8 @@ pub enum RemovalReason {
     Comments,
     /// Advertisements and sponsored blocks.
     Advertising,
-    /// Anything else outside the main content: bylines, contact lines,
-    /// separators, newsletter prompts, link lists.
+    /// Anything else outside the main content: bylines, figure captions,
+    /// contact lines, separators, newsletter prompts, link lists.
     Other,
 }
 
