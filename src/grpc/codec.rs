@@ -239,16 +239,9 @@ impl Unaccounted {
         self.prepaid.mark_accounted();
         let code = super::code_name(status.code());
         let latency = self.arrived.elapsed();
-        let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
         self.metrics.finished(self.method, code, latency);
-        tracing::info!(
-            method = self.method,
-            input_bytes,
-            code,
-            latency_us,
-            error.message = status.message(),
-            "call finished"
-        );
+        let span = tracing::info_span!("rpc", method = self.method, input_bytes);
+        super::status::log_call_finished(&span, latency, Some(status));
     }
 }
 

@@ -14,7 +14,7 @@ use tracing::{Instrument, Span};
 use super::admission::{ByteBudget, Prepaid};
 use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall, Weighed};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
-use super::status::{CallError, code_name};
+use super::status::{CallError, code_name, log_call_finished};
 use super::{convert, deadline};
 use crate::metrics::Metrics;
 use crate::pipeline::{Pipeline, PipelineError, StageTimings, budget};
@@ -274,7 +274,7 @@ impl TextPipe {
     ) {
         let code = error.map_or("OK", |status| code_name(status.code()));
         self.metrics.finished(method, code, started.elapsed());
-        log_outcome(span, started, error);
+        log_call_finished(span, started.elapsed(), error);
     }
 }
 
@@ -305,20 +305,6 @@ fn single_stage<T>(
     let started = Instant::now();
     let out = work()?;
     Ok((out, stage(started.elapsed())))
-}
-
-fn log_outcome(span: &Span, started: Instant, error: Option<&Status>) {
-    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    let _entered = span.enter();
-    match error {
-        None => tracing::info!(code = "OK", latency_us, "call finished"),
-        Some(status) => tracing::info!(
-            code = code_name(status.code()),
-            latency_us,
-            error.message = status.message(),
-            "call finished"
-        ),
-    }
 }
 
 #[tonic::async_trait]

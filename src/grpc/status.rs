@@ -4,7 +4,10 @@
 //! [`CallError`], and the exhaustive match below gives it its code. The
 //! message is the variant's `Display`, written for the caller.
 
+use std::time::Duration;
+
 use tonic::{Code, Status};
+use tracing::Span;
 
 use crate::pipeline::PipelineError;
 
@@ -105,6 +108,23 @@ impl From<PipelineError> for Status {
 
 /// The canonical upper-snake name of a code, as gRPC documents them, for
 /// per-item errors in streams and command-line output.
+/// The one line every call ends with, in the call's `rpc` span (method,
+/// input bytes): refusals before the handler log the same shape as served
+/// calls, so one query finds them all.
+pub(crate) fn log_call_finished(span: &Span, latency: Duration, error: Option<&Status>) {
+    let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+    let _entered = span.enter();
+    match error {
+        None => tracing::info!(code = "OK", latency_us, "call finished"),
+        Some(status) => tracing::info!(
+            code = code_name(status.code()),
+            latency_us,
+            error.message = status.message(),
+            "call finished"
+        ),
+    }
+}
+
 pub(crate) fn code_name(code: Code) -> &'static str {
     match code {
         Code::Ok => "OK",

@@ -169,7 +169,13 @@ async fn logs_tell_of_every_call_but_never_quote_its_document() {
     };
     // A word no log template holds, in every document and in a bad option.
     const MARK: &str = "Quuxwobbleton";
-    let served = Served::start(&["--log", "info,textpipe=debug"]).await;
+    let served = Served::start(&[
+        "--log",
+        "info,textpipe=debug",
+        "--max-message-bytes",
+        "65536",
+    ])
+    .await;
     let mut client = TextPipeServiceClient::new(channel(served.addr).await);
     let text = format!("{MARK} {ARTICLE}");
     let html = PAGE.replace("<p>", &format!("<p>{MARK} "));
@@ -204,14 +210,33 @@ async fn logs_tell_of_every_call_but_never_quote_its_document() {
         .await
         .expect_err("out of range");
     assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    // Refused at the length prefix, before any handler runs.
+    let too_big = client
+        .detect_language(DetectLanguageRequest {
+            text: MARK.repeat(10_000),
+            ..Default::default()
+        })
+        .await
+        .expect_err("over max-message-bytes");
+    assert_eq!(too_big.code(), tonic::Code::ResourceExhausted);
     served.terminate();
     let Served {
         mut child, logs, ..
     } = served;
     child.wait().await.expect("server exits");
     let logs = logs.await.expect("drain joins");
-    let finished = logs.iter().filter(|l| l.contains("call finished")).count();
-    assert_eq!(finished, 4, "one line per call: {logs:#?}");
+    let finished: Vec<_> = logs
+        .iter()
+        .filter(|l| l.contains("call finished"))
+        .collect();
+    assert_eq!(finished.len(), 5, "one line per call: {logs:#?}");
+    // Served and refused calls log one shape: the method in the rpc span.
+    for line in &finished {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a JSON log line");
+        assert_eq!(v["span"]["name"], "rpc", "{line}");
+        assert!(v["span"]["method"].is_string(), "{line}");
+        assert!(v["code"].is_string() && v["latency_us"].is_u64(), "{line}");
+    }
     assert!(
         logs.iter()
             .any(|l| l.contains("INVALID_ARGUMENT") && l.contains("max_sentences")),
