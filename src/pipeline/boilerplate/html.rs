@@ -1292,7 +1292,11 @@ fn item_list(
 fn related_lists(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict]) {
     let mut i = 0;
     while i < verdicts.len() {
-        if feats.kw(i) != Some(RemovalReason::Related) {
+        // The verdict first: it is cheap, and the phrase tests then run
+        // only on the few blocks already dropped as related.
+        let label = verdicts.get(i) == Some(&Verdict::Drop(RemovalReason::Related))
+            && feats.kw(i) == Some(RemovalReason::Related);
+        if !label {
             i += 1;
             continue;
         }
