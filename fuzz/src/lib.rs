@@ -25,6 +25,7 @@ pub fn strip_options(bits: u8) -> StripOptions {
     StripOptions {
         keep_comments: bits & 1 != 0,
         keep_tables: bits & 2 != 0,
+        keep_captions: bits & 16 != 0,
         favor: match (bits >> 2) & 3 {
             1 => Favor::Precision,
             2 => Favor::Recall,
@@ -115,5 +116,118 @@ pub fn check_segments(text: &str, segments: &[Segment]) {
         assert_eq!(piece.chars().count(), s.char_len);
         assert!((0.0..=1.0).contains(&s.confidence));
         end = s.range().end;
+    }
+}
+
+/// The targets' bodies, one function each: the fuzz binaries call them, and
+/// the service's tests replay the committed seeds through them (so this
+/// file builds, and the seeds pass, in every CI run).
+pub mod targets {
+    use textpipe::pipeline::{Document, Language, Order, ProcessOptions};
+
+    use super::{
+        PIPELINE, check_segments, check_stripped, check_summary, is_subsequence, split,
+        strip_options, summary_options, visible,
+    };
+
+    /// HTML stripping: no panic, well-formed output.
+    pub fn strip_html(data: &[u8]) {
+        let (bits, html) = split(data);
+        if let Ok(out) = PIPELINE.strip(Document::Html(&html), &strip_options(bits)) {
+            check_stripped(&out);
+        }
+    }
+
+    /// Text stripping: no panic; what is kept and what is removed both come
+    /// from the input, in order.
+    pub fn strip_text(data: &[u8]) {
+        let (bits, text) = split(data);
+        let Ok(out) = PIPELINE.strip(Document::Text(&text), &strip_options(bits)) else {
+            assert!(text.trim().is_empty());
+            return;
+        };
+        check_stripped(&out);
+        assert!(is_subsequence(visible(&out.text), visible(&text)));
+        for removed in &out.removed {
+            assert!(is_subsequence(visible(&removed.text), visible(&text)));
+        }
+    }
+
+    /// Summarizing text and HTML: no panic; sentences are verbatim spans of
+    /// the summarized text at the offsets given, within the budget.
+    pub fn summarize(data: &[u8]) {
+        let (bits, text) = split(data);
+        let opts = summary_options(bits);
+        let doc = if bits & 128 != 0 {
+            Document::Html(&text)
+        } else {
+            Document::Text(&text)
+        };
+        let Ok(summary) = PIPELINE.summarize(doc, None, &opts) else {
+            return;
+        };
+        if let Document::Text(t) = doc {
+            assert_eq!(summary.text, t, "plain text is summarized as given");
+        }
+        check_summary(&summary.text, &summary.sentences, &opts);
+        if opts.order == Order::Score {
+            // The same sentences as in document order, ranked.
+            let by_doc = textpipe::pipeline::SummaryOptions {
+                order: Order::Document,
+                ..opts.clone()
+            };
+            let again = PIPELINE.summarize(doc, None, &by_doc).expect("ran once");
+            let mut a: Vec<usize> = summary.sentences.iter().map(|s| s.index).collect();
+            a.sort_unstable();
+            let b: Vec<usize> = again.sentences.iter().map(|s| s.index).collect();
+            assert_eq!(a, b, "score order drops or adds sentences");
+        }
+    }
+
+    /// Language detection and segmentation: no panic, confidences in range,
+    /// spans that point into the text.
+    pub fn detect(data: &[u8]) {
+        let (bits, text) = split(data);
+        let allowed: Vec<Language> = match bits & 3 {
+            1 => ["en", "de", "fr"]
+                .iter()
+                .filter_map(|c| Language::from_code(c))
+                .collect(),
+            2 => Language::from_code("ja").into_iter().collect(),
+            _ => Vec::new(),
+        };
+        let Ok(detection) = PIPELINE.detect(&text, &allowed) else {
+            assert!(text.trim().is_empty());
+            return;
+        };
+        for c in detection.best.iter().chain(&detection.alternatives) {
+            assert!((0.0..=1.0).contains(&c.confidence), "{}", c.confidence);
+            assert!(allowed.is_empty() || allowed.contains(&c.language));
+        }
+        if bits & 4 != 0 {
+            let segments = PIPELINE
+                .segments(&text, &allowed)
+                .expect("text has content");
+            check_segments(&text, &segments);
+        }
+    }
+
+    /// The whole pipeline: no panic; the summary points into the stripped text.
+    pub fn process(data: &[u8]) {
+        let (bits, text) = split(data);
+        let opts = ProcessOptions {
+            strip: strip_options(bits),
+            allowed_languages: Vec::new(),
+            summary: summary_options(bits.rotate_left(3)),
+        };
+        let doc = if bits & 128 != 0 {
+            Document::Html(&text)
+        } else {
+            Document::Text(&text)
+        };
+        if let Ok(out) = PIPELINE.process(doc, &opts) {
+            check_stripped(&out.stripped);
+            check_summary(&out.stripped.text, &out.summary, &opts.summary);
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 mod alloc;
 mod budget;
+mod fuzz_seeds;
 mod pathological;
 mod properties;
 mod regressions;
