@@ -106,8 +106,6 @@ impl From<PipelineError> for Status {
     }
 }
 
-/// The canonical upper-snake name of a code, as gRPC documents them, for
-/// per-item errors in streams and command-line output.
 /// The one line every call ends with, in the call's `rpc` span (method,
 /// input bytes): refusals before the handler log the same shape as served
 /// calls, so one query finds them all.
@@ -125,6 +123,8 @@ pub(crate) fn log_call_finished(span: &Span, latency: Duration, error: Option<&S
     }
 }
 
+/// The canonical upper-snake name of a code, as gRPC documents them, for
+/// per-item errors in streams and command-line output.
 pub(crate) fn code_name(code: Code) -> &'static str {
     match code {
         Code::Ok => "OK",

@@ -238,6 +238,12 @@ async fn logs_tell_of_every_call_but_never_quote_its_document() {
         assert!(v["code"].is_string() && v["latency_us"].is_u64(), "{line}");
     }
     assert!(
+        finished
+            .iter()
+            .any(|l| l.contains("RESOURCE_EXHAUSTED") && l.contains("DetectLanguage")),
+        "the refusal at the length prefix has its line: {finished:#?}"
+    );
+    assert!(
         logs.iter()
             .any(|l| l.contains("INVALID_ARGUMENT") && l.contains("max_sentences")),
         "a refusal is logged with its reason: {logs:#?}"

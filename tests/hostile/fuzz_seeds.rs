@@ -32,7 +32,7 @@ fn fuzz_seeds_keep_the_targets_invariants() {
             let path = entry.expect("directory entry").path();
             let data = std::fs::read(&path).expect("seed file");
             run(&data);
-            // Every option bit pattern the targets read, on each seed.
+            // Each option bit alone, none, and mixes, on each seed.
             for bits in [0u8, 0x01, 0x02, 0x04, 0x08, 0x10, 0x80, 0x9f, 0xff] {
                 let mut input = data.clone();
                 if let Some(first) = input.first_mut() {

@@ -45,8 +45,8 @@ const KIN_SHARE: f32 = 0.1;
 /// Prose bytes above which a mark from a byline-like class name is taken to
 /// be wrong about the element.
 const PROSE_OVERRULE: u32 = 500;
-/// Text bytes above which an element named a caption is a wrapper around
-/// more than one ("image-with-caption" around a whole story).
+/// Text bytes above which a `<figcaption>` is taken to be misused as a
+/// wrapper of body text rather than a note on a picture.
 const CAPTION_MAX_BYTES: u32 = 1500;
 /// Share of the container's text, in percent, from which captions are the
 /// content (a photo essay) rather than notes on its pictures.
@@ -57,6 +57,9 @@ const LIST_GATE_WORDS: u64 = 60;
 /// least this many words and a fifth as many as the region.
 const BELOW_HEADLINE_MIN_WORDS: u64 = 30;
 const BELOW_HEADLINE_SHARE_INV: u64 = 5;
+/// Longest label, in words, that announces a related-links list (the
+/// keyword test reads no longer ones as labels).
+const RELATED_LABEL_MAX_WORDS: u32 = 6;
 /// Longest line, in words, read as an item of a related-links list.
 const RELATED_ITEM_MAX_WORDS: u32 = 30;
 /// Words of link cards a region needs before it is read as a catalogue.
@@ -1026,7 +1029,8 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             && sums.get(i).is_some_and(|s| s.text <= CAPTION_MAX_BYTES)
     };
     // Captions are notes on pictures, except where they carry the text.
-    let gallery = {
+    let any_caption = !opts.keep_captions && st.elems.iter().any(|e| e.caption);
+    let gallery = any_caption && {
         let under_top = inherit(st, |i| (i == top).then_some(()));
         let in_caption = inherit(st, |i| is_caption(i).then_some(()));
         let caption_text: u64 = st
@@ -1286,24 +1290,31 @@ fn item_list(
     }
 }
 
-/// The linked lines right after a "More stories" or "Read next" label are
-/// the list it announces, even when each line has a few words of its own
-/// besides the link ("Paid ads are not the problem. Our habits are").
+/// The linked lines right after a "More stories" label are the list it
+/// announces, even when each line has a few words of its own besides the
+/// link ("Paid ads are not the problem. Our habits are"). The label has no
+/// link itself (an inline "Read more: <link>" is one teaser, not a list
+/// title), and the items are alike: one shape, a fifth or more linked.
 fn related_lists(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict]) {
+    let shape = |b: &Block| st.elems.get(b.elem as usize).map(|e| e.shape);
     let mut i = 0;
     while i < verdicts.len() {
-        // The verdict first: it is cheap, and the phrase tests then run
-        // only on the few blocks already dropped as related.
+        // Cheap tests first: the phrase tests then run only on short
+        // link-free blocks already dropped as related.
         let label = verdicts.get(i) == Some(&Verdict::Drop(RemovalReason::Related))
+            && st.blocks.get(i).is_some_and(|b| b.link_bytes == 0)
+            && feats.f(i).words <= RELATED_LABEL_MAX_WORDS
             && feats.kw(i) == Some(RemovalReason::Related);
+        i += 1;
         if !label {
-            i += 1;
             continue;
         }
-        i += 1;
+        let first_shape = st.blocks.get(i).and_then(shape);
         while let (Some(b), Some(v)) = (st.blocks.get(i), verdicts.get_mut(i)) {
-            let item =
-                b.heading == 0 && b.link_bytes > 0 && feats.f(i).words <= RELATED_ITEM_MAX_WORDS;
+            let item = b.heading == 0
+                && shape(b) == first_shape
+                && u64::from(b.link_bytes) * 5 >= u64::from(len32(&b.text))
+                && feats.f(i).words <= RELATED_ITEM_MAX_WORDS;
             if !item {
                 break;
             }
@@ -2223,6 +2234,24 @@ mod tests {
             s.text
         );
         assert!(s.text.contains("chips on the sea wall"), "{}", s.text);
+    }
+
+    #[test]
+    fn an_inline_teaser_leaves_the_next_paragraph() {
+        let para = "<p>The committee met on Tuesday to review the budget, and after a long debate it agreed to fund the new library wing in full.</p>";
+        let html = format!(
+            "<body><article><h1>Library wing funded</h1>{para}\
+             <p>Read more: <a href=/a>Old wing history</a></p>\
+             <p>The <a href=/plan>council's plan</a> names the builder next month.</p>\
+             {para}{para}</article></body>"
+        );
+        let s = run(&html);
+        assert!(
+            s.text.contains("names the builder next month"),
+            "{}",
+            s.text
+        );
+        assert!(!s.text.contains("Old wing history"), "{}", s.text);
     }
 
     #[test]
