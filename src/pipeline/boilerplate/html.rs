@@ -36,6 +36,9 @@ const WIDEN_FACTOR: f64 = 2.5;
 /// A page with less prose than this outside comment-marked parts, and at
 /// least `DISCUSSION_MIN_THREAD` inside them, is a discussion.
 const DISCUSSION_MAX_OTHER: u64 = 400;
+/// Prose bytes outside a comment section that make the rest of the page an
+/// article of its own, so the section stays comments however long it is.
+const ARTICLE_BESIDE_COMMENTS: u64 = 2000;
 const DISCUSSION_MIN_THREAD: u64 = 800;
 /// How far up a container built like the winner may be joined with it.
 const NEAR_LEVELS: usize = 3;
@@ -954,6 +957,39 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             .is_some_and(|s| u64::from(s.text) * 2 > total_text.max(1))
     };
 
+    let feats = Feats::new(&st.blocks);
+    // Prose bytes under each element, children swept into parents.
+    let mut prose_under = vec![0u64; st.elems.len()];
+    for (i, b) in st.blocks.iter().enumerate() {
+        if feats.f(i).is_prose()
+            && let Some(p) = prose_under.get_mut(b.elem as usize)
+        {
+            *p += b.text.len() as u64;
+        }
+    }
+    for i in (0..prose_under.len()).rev() {
+        let (Some(p), Some(own)) = (parent_of(st, i), prose_under.get(i).copied()) else {
+            continue;
+        };
+        if let Some(slot) = prose_under.get_mut(p) {
+            *slot += own;
+        }
+    }
+    let prose_total: u64 = st
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| feats.f(*i).is_prose())
+        .map(|(_, b)| b.text.len() as u64)
+        .sum();
+    // A comment-named part holding most of the page is the page (a forum
+    // thread), unless a whole article stands beside it: a long post
+    // followed by many comments.
+    let article_beside = |i: usize| {
+        prose_total.saturating_sub(prose_under.get(i).copied().unwrap_or(0))
+            >= ARTICLE_BESIDE_COMMENTS
+    };
+
     // Comment sections are prose-rich and would win the scoring, so they
     // are excluded from it; other marks wait until the container is known.
     let in_comments: Vec<bool> = inherit(st, |i| {
@@ -961,13 +997,12 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             .elems
             .get(i)
             .is_some_and(|e| e.mark == Some(RemovalReason::Comments));
-        (own && !holds_most(i)).then_some(())
+        (own && (!holds_most(i) || article_beside(i))).then_some(())
     })
     .into_iter()
     .map(|x| x.is_some())
     .collect();
 
-    let feats = Feats::new(&st.blocks);
     // A page whose prose is nearly all inside comment-marked parts is a
     // discussion (forum thread, Q&A page): there the posts are the content.
     let (mut thread_prose, mut other_prose) = (0u64, 0u64);
@@ -1063,8 +1098,10 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             && prose
                 .get(i)
                 .is_some_and(|&p| u64::from(p) * 2 > total_prose);
+        // Comments under a whole article stay comments, however many.
+        let comments_beside = e.mark == Some(RemovalReason::Comments) && article_beside(i);
         let overruled = wrapper.get(i).copied().unwrap_or(false)
-            || (e.weak_mark && (holds_most(i) || big_other || most_prose));
+            || (e.weak_mark && (holds_most(i) || big_other || most_prose) && !comments_beside);
         e.mark.filter(|_| !overruled)
     });
     let mark_of = |b: &Block| boiler.get(b.elem as usize).copied().flatten();
@@ -2364,6 +2401,29 @@ mod tests {
             },
         );
         assert!(kept.text.contains("Comment 3:"));
+    }
+
+    #[test]
+    fn a_long_post_keeps_its_many_comments_out() {
+        let para = |n: usize| {
+            format!(
+                "<p>Part {n} of the story: the allotment society planted a row of apple trees along the old railway path this spring, and the volunteers expect the first small harvest within three years if the summers stay kind.</p>"
+            )
+        };
+        let post: String = (1..13).map(para).collect();
+        let comment = |n: usize| {
+            format!(
+                "<div class=note><p>Reader {n}: what a lovely idea, my grandfather worked on that line for thirty years and he would have been delighted to see fruit trees growing where the goods trains used to run.</p></div>"
+            )
+        };
+        let thread: String = (1..40).map(comment).collect();
+        let html = format!(
+            "<body><div class=post><h1>Apples on the old line</h1>{post}</div>\
+             <div id=comment_list><h2>39 readers answered</h2>{thread}</div></body>"
+        );
+        let s = run(&html);
+        assert!(s.text.contains("Part 12 of the story"), "{}", s.text);
+        assert!(!s.text.contains("Reader 7:"), "{}", s.text);
     }
 
     #[test]
