@@ -958,35 +958,19 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     };
 
     let feats = Feats::new(&st.blocks);
-    // Prose bytes under each element, children swept into parents.
-    let mut prose_under = vec![0u64; st.elems.len()];
-    for (i, b) in st.blocks.iter().enumerate() {
-        if feats.f(i).is_prose()
-            && let Some(p) = prose_under.get_mut(b.elem as usize)
-        {
-            *p += b.text.len() as u64;
-        }
-    }
-    for i in (0..prose_under.len()).rev() {
-        let (Some(p), Some(own)) = (parent_of(st, i), prose_under.get(i).copied()) else {
-            continue;
-        };
-        if let Some(slot) = prose_under.get_mut(p) {
-            *slot += own;
-        }
-    }
-    let prose_total: u64 = st
-        .blocks
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| feats.f(*i).is_prose())
-        .map(|(_, b)| b.text.len() as u64)
+    // Sentence-like text under each element, links and keywords aside, and
+    // the page's (the roots' sum): comments are not known yet.
+    let (prose_under, _) = prose_sums(st, |i, _| feats.f(i).is_prose(), parent);
+    let prose_total: u64 = (0..prose_under.len())
+        .filter(|&i| parent(i).is_none())
+        .filter_map(|i| prose_under.get(i))
+        .map(|&p| u64::from(p))
         .sum();
     // A comment-named part holding most of the page is the page (a forum
     // thread), unless a whole article stands beside it: a long post
     // followed by many comments.
     let article_beside = |i: usize| {
-        prose_total.saturating_sub(prose_under.get(i).copied().unwrap_or(0))
+        prose_total.saturating_sub(prose_under.get(i).map_or(0, |&p| u64::from(p)))
             >= ARTICLE_BESIDE_COMMENTS
     };
 
@@ -1039,7 +1023,11 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     else {
         return fallback();
     };
-    let (prose, prose_blocks) = prose_sums(st, &feats, &in_comments, parent);
+    let (prose, prose_blocks) = prose_sums(
+        st,
+        |i, b| counts_as_prose(&feats, &in_comments, i, b),
+        parent,
+    );
     let total_prose: u64 = (0..prose.len())
         .filter(|&i| parent(i).is_none())
         .filter_map(|i| prose.get(i))
@@ -1643,12 +1631,11 @@ fn counts_as_prose(feats: &Feats<'_>, in_comments: &[bool], i: usize, b: &Block)
         && feats.kw(i).is_none()
 }
 
-/// Unlinked, non-comment text reading as sentences in each element's
-/// subtree: bytes, and how many blocks they come in.
+/// The text of blocks that `counts` as prose in each element's subtree:
+/// bytes, and how many blocks they come in.
 fn prose_sums(
     st: &State,
-    feats: &Feats<'_>,
-    in_comments: &[bool],
+    counts: impl Fn(usize, &Block) -> bool,
     parent: impl Fn(usize) -> Option<usize>,
 ) -> (Vec<u32>, Vec<u32>) {
     let mut prose = vec![0u32; st.elems.len()];
@@ -1656,8 +1643,7 @@ fn prose_sums(
     for (i, b) in st.blocks.iter().enumerate() {
         let el = b.elem as usize;
         let chars = len32(&b.text);
-        let counts = counts_as_prose(feats, in_comments, i, b);
-        if let (true, Some(x), Some(n)) = (counts, prose.get_mut(el), count.get_mut(el)) {
+        if let (true, Some(x), Some(n)) = (counts(i, b), prose.get_mut(el), count.get_mut(el)) {
             *x = x.saturating_add(chars);
             *n += 1;
         }
