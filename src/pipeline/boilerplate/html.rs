@@ -31,6 +31,8 @@ const CHUNK: usize = 1 << 16;
 /// (`--max-message-bytes`); a larger page from a library caller is cut.
 const MAX_INPUT: usize = 1 << 30;
 const NO_PARENT: u32 = u32::MAX;
+/// Name of the synthetic root element; no tag can have it.
+const ROOT: &str = "#root";
 /// How much more prose a parent must hold for the content to widen to it.
 const WIDEN_FACTOR: f64 = 2.5;
 /// A page with less prose than this outside comment-marked parts, and at
@@ -65,6 +67,14 @@ const BELOW_HEADLINE_SHARE_INV: u64 = 5;
 const RELATED_LABEL_MAX_WORDS: u32 = 6;
 /// Longest line, in words, read as an item of a related-links list.
 const RELATED_ITEM_MAX_WORDS: u32 = 30;
+/// How far above a block its table cell may be (`td > p > span`).
+const CELL_DEPTH: usize = 3;
+/// Longest linked row head, in words.
+const ROW_HEAD_MAX_WORDS: u32 = 10;
+/// Words of prose the rest of a row must keep for its linked head to stay.
+const ROW_PROSE_MIN_WORDS: u32 = 6;
+/// Rows of one table that must read so.
+const ROW_HEAD_MIN_ROWS: u32 = 2;
 /// Words of link cards a region needs before it is read as a catalogue.
 const CARD_MIN_WORDS: u64 = 50;
 
@@ -97,6 +107,8 @@ struct Elem {
     in_link: bool,
     /// `<figcaption>`.
     caption: bool,
+    /// `<td>` or `<th>`.
+    cell: bool,
 }
 
 /// One run of text between block boundaries.
@@ -143,6 +155,8 @@ struct State {
     in_ld: bool,
     /// A `<head>` is open: body content closes it, as browsers do.
     in_head: bool,
+    /// A `<body>` start tag was seen.
+    saw_body: bool,
     /// Bytes swallowed by the raw-text element now open, if any.
     raw_open: Option<(html5ever::LocalName, usize)>,
     /// Raw-text tag names to parse as ordinary markup (second pass after one
@@ -272,6 +286,7 @@ impl State {
                 if name == "head" {
                     self.in_head = true;
                 }
+                self.saw_body |= name == "body";
                 if self.no_raw.iter().any(|n| &**n == name) {
                     // Parsed as markup this time; the tag itself is ignored.
                     return None;
@@ -471,6 +486,7 @@ impl State {
             table_body: matches!(name, "table" | "tbody" | "thead" | "tfoot"),
             in_link: parent.is_some_and(|p| p.3),
             caption: name == "figcaption",
+            cell: matches!(name, "td" | "th"),
         });
         let heading = match name.as_bytes() {
             [b'h', d @ b'1'..=b'6'] => d - b'0',
@@ -488,6 +504,36 @@ impl State {
             skip: hidden || matches!(k, Kind::Skip(_)) || parent.is_some_and(|p| p.2),
             link: name == "a" || parent.is_some_and(|p| p.3),
             heading,
+        });
+    }
+
+    /// Opens the document's root, which no end tag closes: text outside
+    /// any element (a page with no `<body>`, text after `</html>`) is
+    /// shown by browsers and belongs somewhere in the tree.
+    fn open_root(&mut self) {
+        self.elems.push(Elem {
+            parent: NO_PARENT,
+            mark: None,
+            weak_mark: false,
+            small_mark: false,
+            weight: 0,
+            in_article: false,
+            in_table: false,
+            shape: fnv(FNV_SEED, ROOT.as_bytes()),
+            classed: false,
+            table_body: false,
+            in_link: false,
+            caption: false,
+            cell: false,
+        });
+        self.stack.push(Open {
+            name: Name::new(ROOT),
+            block: true,
+            id: 0,
+            block_elem: 0,
+            skip: false,
+            link: false,
+            heading: 0,
         });
     }
 
@@ -787,8 +833,14 @@ fn tokenize_once(html: &str, no_raw: Vec<html5ever::LocalName>) -> State {
         no_raw,
         ..State::default()
     };
+    st.open_root();
     tok::tokenize(html, &chunk_cuts(html), &mut st);
     st.flush();
+    // Beside a `<body>`, loose text is the debris of a broken template
+    // (script source that lost its opening tag), not the page's text.
+    if st.saw_body {
+        st.blocks.retain(|b| b.elem != 0);
+    }
     st
 }
 
@@ -1218,6 +1270,17 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             Verdict::Keep
         })
         .collect();
+    let link_only = |i: usize, v: &Verdict| {
+        *v == Verdict::Drop(RemovalReason::Navigation)
+            && in_region.get(i).copied().unwrap_or(false)
+            && i < thread_from
+            && st
+                .blocks
+                .get(i)
+                .is_some_and(|b| mark_of(b).is_none() && link_heavy(i, b))
+            && feats.kw(i).is_none()
+    };
+    linked_row_heads(st, &feats, &mut verdicts, link_only);
     drop_orphan_headings(st, &feats, &mut verdicts);
     related_lists(st, &feats, &mut verdicts);
     item_list(st, &feats, &sums, &boiler, &mut verdicts);
@@ -1225,6 +1288,78 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
         verdicts
     } else {
         fallback()
+    }
+}
+
+/// The table cell holding element `e` (itself or an ancestor close by).
+fn cell_of(st: &State, mut e: u32) -> Option<u32> {
+    for _ in 0..CELL_DEPTH {
+        let el = st.elems.get(e as usize)?;
+        if el.cell {
+            return Some(e);
+        }
+        if el.parent == e {
+            return None;
+        }
+        e = el.parent;
+    }
+    None
+}
+
+/// A data table names each row by a linked cell (a film, a player, a
+/// product) beside cells of prose: the link is the row's head, not a menu.
+/// Rescued only where the cell holds that one short link, and only in a
+/// table where several rows read so, because a layout table's menu cell
+/// also sits beside the page's text.
+fn linked_row_heads(
+    st: &State,
+    feats: &Feats<'_>,
+    verdicts: &mut [Verdict],
+    link_only: impl Fn(usize, &Verdict) -> bool,
+) {
+    // Cell -> blocks in it; row -> words kept in its cells.
+    let mut cell_blocks: HashMap<u32, u32> = HashMap::new();
+    let mut row_words: HashMap<u32, u32> = HashMap::new();
+    let mut cands = Vec::new();
+    for (i, (b, v)) in st.blocks.iter().zip(verdicts.iter()).enumerate() {
+        let Some(c) = cell_of(st, b.elem) else {
+            continue;
+        };
+        *cell_blocks.entry(c).or_default() += 1;
+        let row = st.elems.get(c as usize).map_or(c, |e| e.parent);
+        let f = feats.f(i);
+        // The head opens its row: no text of the row comes before it.
+        let opens_row = !row_words.contains_key(&row);
+        let words = row_words.entry(row).or_default();
+        if *v == Verdict::Keep && f.is_prose() {
+            *words += f.words;
+        } else if opens_row
+            && link_only(i, v)
+            && f.words <= ROW_HEAD_MAX_WORDS
+            && b.text.contains(char::is_alphabetic)
+        {
+            cands.push((i, c, row));
+        }
+    }
+    let cands: Vec<_> = cands
+        .into_iter()
+        .filter(|&(_, c, row)| {
+            cell_blocks.get(&c) == Some(&1)
+                && row_words.get(&row).copied().unwrap_or(0) >= ROW_PROSE_MIN_WORDS
+        })
+        .collect();
+    // Rows per table body.
+    let mut per_body: HashMap<u32, u32> = HashMap::new();
+    let body_of = |row: u32| st.elems.get(row as usize).map_or(row, |e| e.parent);
+    for &(_, _, row) in &cands {
+        *per_body.entry(body_of(row)).or_default() += 1;
+    }
+    for (i, _, row) in cands {
+        if per_body.get(&body_of(row)).copied().unwrap_or(0) >= ROW_HEAD_MIN_ROWS
+            && let Some(slot) = verdicts.get_mut(i)
+        {
+            *slot = Verdict::Keep;
+        }
     }
 }
 
@@ -2223,6 +2358,97 @@ mod tests {
             kept.text
         );
         assert!(!kept.text.contains("Town Archive"), "{}", kept.text);
+    }
+
+    #[test]
+    fn a_page_without_body_keeps_its_loose_text() {
+        // Old hand-written pages put their text straight into the
+        // document, between a few blocks, with no <html> or <body>.
+        let html = "<a href=/>Back to the index</a><hr><center><h1>Notes on the river survey</h1></center>\n\
+            The survey started in April, when the water was still high, and we counted \
+            the birds along both banks every morning for three weeks.\n<h3>Method</h3>\n\
+            Each team walked its own stretch, wrote down what it saw, and met the others \
+            at the bridge at noon to compare notes before the afternoon walk.\n\
+            <blockquote>Count what you see, not what you expect to see.</blockquote>\n\
+            The herons, which we had expected to find everywhere, turned out to keep to \
+            the slow water below the weir, while the kingfishers stayed upstream.";
+        let s = run(html);
+        for needle in [
+            "The survey started in April",
+            "Each team walked its own stretch",
+            "The herons, which we had expected",
+        ] {
+            assert!(s.text.contains(needle), "{needle}: {}", s.text);
+        }
+        assert!(!s.text.contains("Back to the index"), "{}", s.text);
+    }
+
+    #[test]
+    fn debris_before_the_body_is_not_text() {
+        // A template that lost a script's opening tag spills its source
+        // before <html>; browsers would show it, nobody wants it.
+        let code = "*/ var offsetX=12, offsetY=10; document.write('tip') \
+            if (ie || ns6) { var tip = document.all ? document.all['tip'] : null, shown = false }";
+        let html = format!(
+            "{code}<html><body><article><h1>Harbour news</h1><p>{}</p></article></body></html>",
+            "The harbour reopened on Monday after the winter repairs, and the first ferries \
+             sailed on time despite the wind, to the relief of the island's shops. "
+                .repeat(3)
+        );
+        let s = run(&html);
+        assert!(s.text.contains("The harbour reopened"), "{}", s.text);
+        assert!(!s.text.contains("document.write"), "{}", s.text);
+        // Gone before scoring, where it could pull the container up to
+        // the document's root.
+        let st = tokenize(&html);
+        assert!(st.blocks.iter().all(|b| !b.text.contains("offsetX")));
+        assert!(st.blocks.iter().any(|b| b.text.contains("Harbour news")));
+    }
+
+    #[test]
+    fn linked_row_heads_of_a_data_table_stay() {
+        let row = |title: &str, year: u32, about: &str| {
+            format!(
+                "<tr><th scope=row><i><a href=/wiki/{year}>{title}</a></i></th>\
+                 <td>{year}</td><td>{about}</td></tr>"
+            )
+        };
+        let html = format!(
+            "<body><nav><ul><li><a href=/>Home</a><li><a href=/a>About</a></ul></nav>\
+             <div id=content><h1>Films set on night trains</h1>\
+             <p>This list collects films whose story mostly takes place on a sleeper train, \
+             from the early talkies to recent thrillers, with the year of release.</p>\
+             <table><tr><th>Film<th>Year<th>Description</tr>{}{}{}</table></div></body>",
+            row(
+                "Midnight Couchette",
+                1951,
+                "Two strangers share a compartment and discover they are chasing the same thief."
+            ),
+            row(
+                "The Last Sleeper",
+                1987,
+                "A conductor on his final run tries to keep a family feud from wrecking the trip."
+            ),
+            row(
+                "Border Lights",
+                2014,
+                "A customs officer is stuck on a train that keeps arriving at the same frontier."
+            ),
+        );
+        let s = run(&html);
+        for title in ["Midnight Couchette", "The Last Sleeper", "Border Lights"] {
+            assert!(s.text.contains(title), "{title}: {}", s.text);
+        }
+        assert!(!s.text.contains("About"), "{}", s.text);
+        // One menu cell beside the text of a layout table is not a row head.
+        let layout = format!(
+            "<body><table><tr><td><a href=/>Home page</a></td><td><h1>Ferry times</h1><p>{}</p></td></tr></table></body>",
+            "The winter timetable starts in November, with two crossings a day on weekdays and one on Sundays. "
+                .repeat(3)
+        );
+        let s = run(&layout);
+        assert!(s.text.contains("winter timetable"), "{}", s.text);
+        assert!(!s.text.contains("Home page"), "{}", s.text);
     }
 
     #[test]
