@@ -451,7 +451,6 @@ const DONATION: &[&str] = &[
     "donate",
     "donation",
     "donations",
-    "paypal",
     "patreon",
     "support us",
     "support our",
@@ -468,6 +467,28 @@ const DONATION: &[&str] = &[
     "apóyanos",
     "haz una donación",
 ];
+/// Words that turn a donation word into an appeal to the reader.
+const DONATION_APPEAL: &[&str] = &[
+    "please",
+    "today",
+    "now",
+    "us",
+    "our",
+    "we",
+    "help",
+    "thank",
+    "thanks",
+    "click",
+    "contribute",
+    "bitte",
+    "uns",
+    "merci",
+    "nous",
+    "por favor",
+    "nos",
+];
+/// Longest line read as a donation label without an appeal word.
+const DONATION_LABEL_WORDS: u32 = 4;
 const LEGAL_START: &[&str] = &[
     "disclaimer",
     "haftungsausschluss",
@@ -812,7 +833,11 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if (w <= 12 && hay.any(SHARE)) || (w <= 60 && hay.any(SHARE_LONG)) || follow {
         return Some(RemovalReason::Share);
     }
-    if (w <= 25 && hay.any(DONATION)) || (w <= 3 && lower.starts_with("support")) {
+    // A donation word in a statement ("made a donation to the Red Cross",
+    // "donate the rest") reports or instructs; an appeal asks the reader
+    // for the site. Short labels ("Donate today") are appeals as they are.
+    let appeal = w <= DONATION_LABEL_WORDS || hay.any(DONATION_APPEAL);
+    if (w <= 25 && appeal && hay.any(DONATION)) || (w <= 3 && starts_any(lower, &["support"])) {
         return Some(RemovalReason::Donation);
     }
     if w <= 12 && hay.any(LEGAL) {
@@ -908,6 +933,20 @@ mod tests {
             reason("Please donate to keep us going"),
             Some(RemovalReason::Donation)
         );
+        assert_eq!(reason("Donate today"), Some(RemovalReason::Donation));
+        assert_eq!(
+            reason("Support Tidewater Radio"),
+            Some(RemovalReason::Donation)
+        );
+        // Statements and instructions that mention giving are text.
+        for text in [
+            "The bakery made a large donation to the food bank after the flood last spring.",
+            "Keep a bag by the door for clothes you mean to donate to the charity shop.",
+            "Supported file formats",
+            "Pay by card or with PayPal at checkout",
+        ] {
+            assert_eq!(reason(text), None, "{text}");
+        }
         assert_eq!(reason("12 Comments"), Some(RemovalReason::Comments));
         assert_eq!(reason("Lire aussi"), Some(RemovalReason::Related));
         assert_eq!(
