@@ -536,12 +536,16 @@ const LEGAL_PROSE: &[&str] = &[
     "keine haftung",
     "n'engagent que",
 ];
+/// Phrases of a rights notice. The bare word "copyright" is not one: text
+/// about copyright law uses it too (see [`copyright_word_notice`]).
 const COPYRIGHT: &[&str] = &[
     "©",
-    "copyright",
-    "copyrighted",
     "all rights reserved",
-    "fair use",
+    "image copyright",
+    "photo copyright",
+    "content copyright",
+    "subject to copyright",
+    "may be reproduced",
     "(c) 19",
     "(c) 20",
     "alle rechte vorbehalten",
@@ -809,7 +813,8 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     // Long blocks are prose unless they open like a notice; only the rules
     // meant for them run, which also keeps the work per block small.
     if w <= 160 {
-        let copyright_hits = COPYRIGHT.iter().filter(|p| lower.contains(*p)).count();
+        let copyright_hits = COPYRIGHT.iter().filter(|p| lower.contains(*p)).count()
+            + usize::from(copyright_word_notice(lower));
         if (w <= 40 && copyright_hits >= 1) || copyright_hits >= 2 {
             return Some(RemovalReason::Copyright);
         }
@@ -876,6 +881,23 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     None
 }
 
+/// Whether "copyright" is used as a notice: opening the line ("Copyright
+/// 2004 Jane Doe", "Fair use notice") or followed by a year or the sign
+/// ("... text copyright (c) 2001 by ..."), not as a topic.
+fn copyright_word_notice(lower: &str) -> bool {
+    if starts_any(lower, &["copyright", "copyrighted", "fair use"]) {
+        return true;
+    }
+    lower.match_indices("copyright").any(|(at, w)| {
+        lower.get(at + w.len()..).is_some_and(|rest| {
+            // "(Copyright: Agency)" credits a holder.
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix("(c)").unwrap_or(rest).trim_start();
+            rest.starts_with(|c: char| c.is_ascii_digit() || c == '©' || c == ':')
+        })
+    })
+}
+
 fn ends_any(hay: &str, pats: &[&str]) -> bool {
     let hay = hay.trim_end_matches(|c: char| !c.is_alphanumeric());
     pats.iter().any(|p| {
@@ -938,8 +960,18 @@ mod tests {
             reason("Support Tidewater Radio"),
             Some(RemovalReason::Donation)
         );
-        // Statements and instructions that mention giving are text.
         for text in [
+            "Copyright 2004 Jane Doe",
+            "Image copyright Harbour Pictures",
+            "The walkers at the summit (Copyright: Fell Photo Agency)",
+        ] {
+            assert_eq!(reason(text), Some(RemovalReason::Copyright), "{text}");
+        }
+        // Statements and instructions that mention giving, or copyright as
+        // a topic, are text.
+        for text in [
+            "The court found that copying the photographs broke copyright law, and the copyright holder won.",
+            "Senate hearing on copyright reform",
             "The bakery made a large donation to the food bank after the flood last spring.",
             "Keep a bag by the door for clothes you mean to donate to the charity shop.",
             "Supported file formats",
