@@ -524,6 +524,8 @@ const LEGAL: &[&str] = &[
     "sitemap",
     "site map",
 ];
+/// Longest block that one disclaimer phrase makes a disclaimer.
+const LEGAL_PROSE_MAX_WORDS: u32 = 40;
 const LEGAL_PROSE: &[&str] = &[
     "sole responsibility",
     "not be responsible",
@@ -826,7 +828,10 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
         return None;
     }
     let hay = Hay::new(lower);
-    if hay.any(LEGAL_PROSE) {
+    // One such phrase in a long paragraph is reporting ("holds the views
+    // expressed by the party"); a disclaimer is short or piles them up.
+    let legal_prose = LEGAL_PROSE.iter().filter(|p| hay.has(p)).count();
+    if (w <= LEGAL_PROSE_MAX_WORDS && legal_prose >= 1) || legal_prose >= 2 {
         return Some(RemovalReason::Legal);
     }
     if w <= 80 && hay.any(COOKIE) && hay.any(COOKIE_CTX) {
@@ -957,6 +962,10 @@ mod tests {
         );
         assert_eq!(reason("Donate today"), Some(RemovalReason::Donation));
         assert_eq!(
+            reason("The views expressed here are those of the author alone."),
+            Some(RemovalReason::Legal)
+        );
+        assert_eq!(
             reason("Support Tidewater Radio"),
             Some(RemovalReason::Donation)
         );
@@ -972,6 +981,10 @@ mod tests {
         for text in [
             "The court found that copying the photographs broke copyright law, and the copyright holder won.",
             "Senate hearing on copyright reform",
+            "The mayor told the council on Tuesday that she still holds the views expressed in her \
+             campaign about the harbour, and that the new ferry contract, signed last winter after \
+             months of talks with two operators, would not change her mind about the fares or the \
+             timetable that the islanders have asked for since the old company left.",
             "The bakery made a large donation to the food bank after the flood last spring.",
             "Keep a bag by the door for clothes you mean to donate to the charity shop.",
             "Supported file formats",
