@@ -447,23 +447,27 @@ const SHARE_LONG: &[&str] = &[
     "click to share",
     "follow us on",
 ];
+/// Words about giving money: an appeal only with [`DONATION_APPEAL`].
 const DONATION: &[&str] = &[
     "donate",
     "donation",
     "donations",
+    "spenden",
+    "spende",
+    "faire un don",
+    "soutenir",
+    "donar",
+];
+/// Phrases that ask the reader for support by themselves.
+const DONATION_ASK: &[&str] = &[
     "patreon",
     "support us",
     "support our",
     "become a patron",
     "become a member",
     "make a contribution",
-    "spenden",
-    "spende",
     "unterstützen sie uns",
-    "faire un don",
     "soutenez",
-    "soutenir",
-    "donar",
     "apóyanos",
     "haz una donación",
 ];
@@ -482,10 +486,19 @@ const DONATION_APPEAL: &[&str] = &[
     "contribute",
     "bitte",
     "uns",
+    "jetzt",
+    "heute",
+    "unsere",
     "merci",
     "nous",
+    "notre",
+    "maintenant",
     "por favor",
     "nos",
+    "ahora",
+    "hoy",
+    "nuestro",
+    "nuestra",
 ];
 /// Longest line read as a donation label without an appeal word.
 const DONATION_LABEL_WORDS: u32 = 4;
@@ -546,8 +559,8 @@ const COPYRIGHT: &[&str] = &[
     "image copyright",
     "photo copyright",
     "content copyright",
-    "subject to copyright",
-    "may be reproduced",
+    "is subject to copyright",
+    "reproduced without",
     "(c) 19",
     "(c) 20",
     "alle rechte vorbehalten",
@@ -846,8 +859,12 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     // A donation word in a statement ("made a donation to the Red Cross",
     // "donate the rest") reports or instructs; an appeal asks the reader
     // for the site. Short labels ("Donate today") are appeals as they are.
-    let appeal = w <= DONATION_LABEL_WORDS || hay.any(DONATION_APPEAL);
-    if (w <= 25 && appeal && hay.any(DONATION)) || (w <= 3 && starts_any(lower, &["support"])) {
+    // A line opening with the word is a command ("Donate to keep ...").
+    let appeal = w <= DONATION_LABEL_WORDS
+        || hay.any(DONATION_APPEAL)
+        || starts_any(lower, &["donate", "spenden", "donar"]);
+    let donation = hay.any(DONATION_ASK) || (appeal && hay.any(DONATION));
+    if (w <= 25 && donation) || (w <= 3 && starts_any(lower, &["support"])) {
         return Some(RemovalReason::Donation);
     }
     if w <= 12 && hay.any(LEGAL) {
@@ -891,6 +908,16 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
 /// ("... text copyright (c) 2001 by ..."), not as a topic.
 fn copyright_word_notice(lower: &str) -> bool {
     if starts_any(lower, &["copyright", "copyrighted", "fair use"]) {
+        // "Copyright law after the ruling" is a title about it.
+        let next = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .nth(if lower.starts_with("fair") { 2 } else { 1 });
+        return !next.is_some_and(|w| COPYRIGHT_TOPIC.contains(&w));
+    }
+    // "Site contents copyright Harbour Society, 2004."
+    let short = lower.split_whitespace().count() <= COPYRIGHT_YEAR_LINE_WORDS;
+    if short && lower.contains("copyright") && has_year(lower) {
         return true;
     }
     lower.match_indices("copyright").any(|(at, w)| {
@@ -901,6 +928,36 @@ fn copyright_word_notice(lower: &str) -> bool {
             rest.starts_with(|c: char| c.is_ascii_digit() || c == '©' || c == ':')
         })
     })
+}
+
+/// Words after an opening "copyright" that make it the topic of the line.
+const COPYRIGHT_TOPIC: &[&str] = &[
+    "law",
+    "laws",
+    "act",
+    "reform",
+    "holder",
+    "holders",
+    "infringement",
+    "office",
+    "protection",
+    "works",
+    "work",
+    "is",
+    "and",
+    "owners",
+    "claims",
+    "issues",
+    "term",
+    "rules",
+];
+/// Longest line where "copyright" and a year anywhere make a notice.
+const COPYRIGHT_YEAR_LINE_WORDS: usize = 12;
+
+/// Whether `text` holds a year from 1900 to 2099 as a word of its own.
+fn has_year(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|d| d.len() == 4 && (d.starts_with("19") || d.starts_with("20")))
 }
 
 fn ends_any(hay: &str, pats: &[&str]) -> bool {
@@ -961,6 +1018,13 @@ mod tests {
             Some(RemovalReason::Donation)
         );
         assert_eq!(reason("Donate today"), Some(RemovalReason::Donation));
+        for text in [
+            "Donate to keep independent journalism free.",
+            "Become a member to support independent local journalism.",
+            "Soutenez le journalisme indépendant de votre région.",
+        ] {
+            assert_eq!(reason(text), Some(RemovalReason::Donation), "{text}");
+        }
         assert_eq!(
             reason("The views expressed here are those of the author alone."),
             Some(RemovalReason::Legal)
@@ -972,6 +1036,7 @@ mod tests {
         for text in [
             "Copyright 2004 Jane Doe",
             "Image copyright Harbour Pictures",
+            "Site contents copyright Harbour Society, 2004.",
             "The walkers at the summit (Copyright: Fell Photo Agency)",
         ] {
             assert_eq!(reason(text), Some(RemovalReason::Copyright), "{text}");
@@ -981,6 +1046,9 @@ mod tests {
         for text in [
             "The court found that copying the photographs broke copyright law, and the copyright holder won.",
             "Senate hearing on copyright reform",
+            "Copyright law after the ruling",
+            "The effect may be reproduced in other labs with the same equipment.",
+            "Photos of a public event can be subject to copyright when they show care and skill.",
             "The mayor told the council on Tuesday that she still holds the views expressed in her \
              campaign about the harbour, and that the new ferry contract, signed last winter after \
              months of talks with two operators, would not change her mind about the fares or the \

@@ -67,13 +67,13 @@ const BELOW_HEADLINE_SHARE_INV: u64 = 5;
 const RELATED_LABEL_MAX_WORDS: u32 = 6;
 /// Longest line, in words, read as an item of a related-links list.
 const RELATED_ITEM_MAX_WORDS: u32 = 30;
-/// How far above a block its table cell may be (`td > p > span`).
+/// How far above a block's element its table cell may be (`td > div > p`).
 const CELL_DEPTH: usize = 3;
 /// Longest linked row head, in words.
 const ROW_HEAD_MAX_WORDS: u32 = 10;
 /// Words of prose the rest of a row must keep for its linked head to stay.
 const ROW_PROSE_MIN_WORDS: u32 = 6;
-/// Rows of one table that must read so.
+/// Rows of one row group (`<tbody>`, or the table) that must read so.
 const ROW_HEAD_MIN_ROWS: u32 = 2;
 /// Words of link cards a region needs before it is read as a catalogue.
 const CARD_MIN_WORDS: u64 = 50;
@@ -1298,7 +1298,7 @@ fn cell_of(st: &State, mut e: u32) -> Option<u32> {
         if el.cell {
             return Some(e);
         }
-        if el.parent == e {
+        if el.parent == NO_PARENT {
             return None;
         }
         e = el.parent;
@@ -1308,31 +1308,46 @@ fn cell_of(st: &State, mut e: u32) -> Option<u32> {
 
 /// A data table names each row by a linked cell (a film, a player, a
 /// product) beside cells of prose: the link is the row's head, not a menu.
-/// Rescued only where the cell holds that one short link, and only in a
-/// table where several rows read so, because a layout table's menu cell
-/// also sits beside the page's text.
+/// Rescued only where the head's cell holds that one mostly-linked block,
+/// the prose sits in cells of one block each, and several rows of the row
+/// group read so: a layout table's menu cell also sits beside the page's
+/// text, but that text comes in headings and paragraphs.
 fn linked_row_heads(
     st: &State,
     feats: &Feats<'_>,
     verdicts: &mut [Verdict],
     link_only: impl Fn(usize, &Verdict) -> bool,
 ) {
-    // Cell -> blocks in it; row -> words kept in its cells.
+    // Cell -> blocks in it (headings count twice: a cell holding one is
+    // a layout column); row -> words kept in its one-block cells.
+    let cells: Vec<Option<u32>> = st.blocks.iter().map(|b| cell_of(st, b.elem)).collect();
     let mut cell_blocks: HashMap<u32, u32> = HashMap::new();
+    for (b, c) in st.blocks.iter().zip(&cells) {
+        if let Some(c) = c {
+            let n = cell_blocks.entry(*c).or_default();
+            *n = n.saturating_add(if b.heading > 0 { 2 } else { 1 });
+        }
+    }
     let mut row_words: HashMap<u32, u32> = HashMap::new();
     let mut cands = Vec::new();
-    for (i, (b, v)) in st.blocks.iter().zip(verdicts.iter()).enumerate() {
-        let Some(c) = cell_of(st, b.elem) else {
+    for (i, ((b, v), c)) in st
+        .blocks
+        .iter()
+        .zip(verdicts.iter())
+        .zip(&cells)
+        .enumerate()
+    {
+        let Some(c) = *c else {
             continue;
         };
-        *cell_blocks.entry(c).or_default() += 1;
         let row = st.elems.get(c as usize).map_or(c, |e| e.parent);
         let f = feats.f(i);
         // The head opens its row: no text of the row comes before it.
         let opens_row = !row_words.contains_key(&row);
         let words = row_words.entry(row).or_default();
-        if *v == Verdict::Keep && f.is_prose() {
-            *words += f.words;
+        let single = cell_blocks.get(&c) == Some(&1);
+        if *v == Verdict::Keep && f.is_prose() && single {
+            *words = words.saturating_add(f.words);
         } else if opens_row
             && link_only(i, v)
             && f.words <= ROW_HEAD_MAX_WORDS
@@ -1352,7 +1367,8 @@ fn linked_row_heads(
     let mut per_body: HashMap<u32, u32> = HashMap::new();
     let body_of = |row: u32| st.elems.get(row as usize).map_or(row, |e| e.parent);
     for &(_, _, row) in &cands {
-        *per_body.entry(body_of(row)).or_default() += 1;
+        let n = per_body.entry(body_of(row)).or_default();
+        *n = n.saturating_add(1);
     }
     for (i, _, row) in cands {
         if per_body.get(&body_of(row)).copied().unwrap_or(0) >= ROW_HEAD_MIN_ROWS
@@ -1717,9 +1733,10 @@ fn best_container(
         }
         let commas = f.commas.min(20) as f32;
         let s = 1.0 + commas + (chars as f32 / 100.0).min(3.0);
-        let Some(c) = parent(b.elem as usize) else {
-            continue;
-        };
+        // Only the document root has no parent: text loose in it votes
+        // for the root itself.
+        let e = b.elem as usize;
+        let c = parent(e).unwrap_or(e);
         if let Some(x) = score.get_mut(c) {
             *x += s;
         }
@@ -2381,6 +2398,13 @@ mod tests {
             assert!(s.text.contains(needle), "{needle}: {}", s.text);
         }
         assert!(!s.text.contains("Back to the index"), "{}", s.text);
+        // Loose text alone, with no block element beside it to vote.
+        let bare = html
+            .replace("<blockquote>", "")
+            .replace("</blockquote>", "");
+        let s = run(&bare);
+        assert!(s.text.contains("The herons, which we had"), "{}", s.text);
+        assert!(!s.text.contains("Back to the index"), "{}", s.text);
     }
 
     #[test]
@@ -2440,15 +2464,31 @@ mod tests {
             assert!(s.text.contains(title), "{title}: {}", s.text);
         }
         assert!(!s.text.contains("About"), "{}", s.text);
-        // One menu cell beside the text of a layout table is not a row head.
+        // Menu cells beside the columns of a layout table are not row heads.
+        let column = |link: &str, head: &str, text: &str| {
+            format!(
+                "<tr><td><a href=/{}>{link}</a></td><td><h1>{head}</h1><p>{}</p></td></tr>",
+                link.len(),
+                text.repeat(2)
+            )
+        };
         let layout = format!(
-            "<body><table><tr><td><a href=/>Home page</a></td><td><h1>Ferry times</h1><p>{}</p></td></tr></table></body>",
-            "The winter timetable starts in November, with two crossings a day on weekdays and one on Sundays. "
-                .repeat(3)
+            "<body><table>{}{}</table></body>",
+            column(
+                "Island Ferries Ltd",
+                "Winter sailings",
+                "The winter timetable starts in November, with two crossings a day on weekdays. "
+            ),
+            column(
+                "Timetable archive",
+                "Old timetables",
+                "Older timetables, back to the first steam crossings, are kept for local historians. "
+            ),
         );
         let s = run(&layout);
         assert!(s.text.contains("winter timetable"), "{}", s.text);
-        assert!(!s.text.contains("Home page"), "{}", s.text);
+        assert!(!s.text.contains("Island Ferries Ltd"), "{}", s.text);
+        assert!(!s.text.contains("Timetable archive"), "{}", s.text);
     }
 
     #[test]
