@@ -33,6 +33,8 @@ const MAX_INPUT: usize = 1 << 30;
 const NO_PARENT: u32 = u32::MAX;
 /// Name of the synthetic root element; no tag can have it.
 const ROOT: &str = "#root";
+/// The root's id: it is opened before any tag.
+const ROOT_ID: u32 = 0;
 /// How much more prose a parent must hold for the content to widen to it.
 const WIDEN_FACTOR: f64 = 2.5;
 /// A page with less prose than this outside comment-marked parts, and at
@@ -79,7 +81,7 @@ const ROW_HEAD_MIN_ROWS: u32 = 2;
 const CARD_MIN_WORDS: u64 = 50;
 
 /// Facts about one element, indexed by its pre-order id.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Elem {
     parent: u32,
     /// Boilerplate category the element's own tag or class/id announces.
@@ -513,24 +515,14 @@ impl State {
     fn open_root(&mut self) {
         self.elems.push(Elem {
             parent: NO_PARENT,
-            mark: None,
-            weak_mark: false,
-            small_mark: false,
-            weight: 0,
-            in_article: false,
-            in_table: false,
             shape: fnv(FNV_SEED, ROOT.as_bytes()),
-            classed: false,
-            table_body: false,
-            in_link: false,
-            caption: false,
-            cell: false,
+            ..Elem::default()
         });
         self.stack.push(Open {
             name: Name::new(ROOT),
             block: true,
-            id: 0,
-            block_elem: 0,
+            id: ROOT_ID,
+            block_elem: ROOT_ID,
             skip: false,
             link: false,
             heading: 0,
@@ -839,7 +831,7 @@ fn tokenize_once(html: &str, no_raw: Vec<html5ever::LocalName>) -> State {
     // Beside a `<body>`, loose text is the debris of a broken template
     // (script source that lost its opening tag), not the page's text.
     if st.saw_body {
-        st.blocks.retain(|b| b.elem != 0);
+        st.blocks.retain(|b| b.elem != ROOT_ID);
     }
     st
 }
@@ -1292,16 +1284,13 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
 }
 
 /// The table cell holding element `e` (itself or an ancestor close by).
-fn cell_of(st: &State, mut e: u32) -> Option<u32> {
+fn cell_of(st: &State, e: u32) -> Option<u32> {
+    let mut e = e as usize;
     for _ in 0..CELL_DEPTH {
-        let el = st.elems.get(e as usize)?;
-        if el.cell {
-            return Some(e);
+        if st.elems.get(e)?.cell {
+            return u32::try_from(e).ok();
         }
-        if el.parent == NO_PARENT {
-            return None;
-        }
-        e = el.parent;
+        e = parent_of(st, e)?;
     }
     None
 }
@@ -1318,6 +1307,9 @@ fn linked_row_heads(
     verdicts: &mut [Verdict],
     link_only: impl Fn(usize, &Verdict) -> bool,
 ) {
+    if !st.elems.iter().any(|e| e.cell) {
+        return;
+    }
     // Cell -> blocks in it (headings count twice: a cell holding one is
     // a layout column); row -> words kept in its one-block cells.
     let cells: Vec<Option<u32>> = st.blocks.iter().map(|b| cell_of(st, b.elem)).collect();
