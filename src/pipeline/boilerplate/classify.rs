@@ -770,6 +770,25 @@ const READ_TIME: &[&str] = &[
     "tiempo de lectura",
     "tempo de leitura",
 ];
+/// Labelled fields of a post's meta line ("05/10/2018 - Posted by: Jane -
+/// Category: Health"); the colon tells the field from prose ("it was
+/// posted by a reader").
+const META_FIELD: &[&str] = &[
+    "posted by:",
+    "published by:",
+    "posted on:",
+    "published on:",
+    "publicado por:",
+    "publicado em:",
+    "publicado el:",
+    "publié par :",
+    "publié par:",
+    "publié le :",
+    "veröffentlicht von:",
+    "veröffentlicht am:",
+];
+/// Longest meta line, in words: one with many tags is still short.
+const META_LINE_MAX_WORDS: u32 = 25;
 /// Commenting rules named in a comment form.
 const COMMENT_RULES: &[&str] = &["netiquette", "kommentarregeln"];
 /// Links to the neighbouring article, anywhere in a short block
@@ -890,7 +909,13 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if w <= 8 && starts_any(lower, OTHER_SHORT) {
         return Some(RemovalReason::Other);
     }
-    if (w <= 60 && hay.any(FEEDBACK)) || (w <= 10 && hay.any(READ_TIME)) {
+    let meta_line = w <= META_LINE_MAX_WORDS && META_FIELD.iter().any(|p| lower.contains(p));
+    if (w <= 60 && hay.any(FEEDBACK))
+        || (w <= 10 && hay.any(READ_TIME))
+        || meta_line
+        || (w <= CAPTION_MAX_WORDS && picture_credit(lower))
+        || (w <= 3 && UI_CONTROL.contains(&lower.trim_end()))
+    {
         return Some(RemovalReason::Other);
     }
     if (w <= 3 && starts_any(lower, NAV)) || (w <= 6 && hay.any(NEIGHBOUR)) {
@@ -902,6 +927,66 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     }
     None
 }
+
+/// Whether a short block is a picture's caption by its credit: "Photo:
+/// Jane Doe, AP" on its own, or a caption ending "(Image: Getty)".
+fn picture_credit(lower: &str) -> bool {
+    let lower = lower.trim_end();
+    // "photo:", "photos:", "image credit:", "picture credits :"
+    let field = |s: &str| {
+        let s = s.trim_start();
+        PICTURE_CREDIT.iter().any(|p| {
+            s.strip_prefix(p).is_some_and(|rest| {
+                let rest = rest.strip_prefix('s').unwrap_or(rest).trim_start();
+                let rest = rest.strip_prefix("credit").unwrap_or(rest);
+                let rest = rest.strip_prefix('s').unwrap_or(rest);
+                rest.trim_start().starts_with(':')
+            })
+        })
+    };
+    if let Some(inner) = lower
+        .strip_suffix(')')
+        .and_then(|s| s.rfind('(').and_then(|i| s.get(i + 1..)))
+    {
+        return field(inner);
+    }
+    lower.split_whitespace().count() <= CREDIT_LINE_MAX_WORDS && field(lower)
+}
+
+/// Labels of widget controls, as the whole block: text a script shows on a
+/// button, never part of the text ("Close" on a photo viewer).
+const UI_CONTROL: &[&str] = &[
+    "close",
+    "caption",
+    "hide caption",
+    "toggle caption",
+    "expand",
+    "collapse",
+    "enlarge this image",
+    "show more",
+    "show less",
+    "load more",
+    "schließen",
+    "fermer",
+    "cerrar",
+    "fechar",
+];
+
+/// Words naming a picture in a credit ("Photo: ...", "Image credit: ...").
+const PICTURE_CREDIT: &[&str] = &[
+    "photo",
+    "image",
+    "picture",
+    "pic",
+    "credit",
+    "foto",
+    "bild",
+    "photograph",
+];
+/// Longest caption, in words, that a trailing credit marks.
+const CAPTION_MAX_WORDS: u32 = 40;
+/// Longest credit line on its own, in words.
+const CREDIT_LINE_MAX_WORDS: usize = 6;
 
 /// Whether "copyright" is used as a notice: opening the line ("Copyright
 /// 2004 Jane Doe", "Fair use notice") or followed by a year or the sign
@@ -1075,6 +1160,29 @@ mod tests {
             Some(RemovalReason::Other)
         );
         assert_eq!(reason("Lesezeit: 4 Minuten"), Some(RemovalReason::Other));
+        // Meta lines, picture credits and control labels are not text;
+        // prose that mentions the same words is.
+        for text in [
+            "12/03/2021 - Posted by: Ana Lima - Category: Harbour - Tags: ferry, winter",
+            "Publié le : 4 mars 2021",
+            "Photo: Jan Berg, Harbour Daily",
+            "Image credit: Fell Photo Agency",
+            "The ferry leaves the harbour at dawn (Image: Jan Berg)",
+            "Walkers on the ridge above the lake (Photos: Harbour Society)",
+            "Close",
+            "Hide caption",
+        ] {
+            assert_eq!(reason(text), Some(RemovalReason::Other), "{text}");
+        }
+        for text in [
+            "The notice was posted by a neighbour on the church door.",
+            "The photo shows the old ferry in the harbour before the storm.",
+            "We close the hut in November (weather permitting).",
+            "Close to the harbour",
+            "A walk along the ridge (about two hours: bring water)",
+        ] {
+            assert_eq!(reason(text), None, "{text}");
+        }
         assert_eq!(
             reason("Zum Kommentieren bitte anmelden und die Netiquette beachten."),
             Some(RemovalReason::Comments)

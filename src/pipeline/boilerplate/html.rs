@@ -77,6 +77,13 @@ const ROW_HEAD_MAX_WORDS: u32 = 10;
 const ROW_PROSE_MIN_WORDS: u32 = 6;
 /// Rows of one row group (`<tbody>`, or the table) that must read so.
 const ROW_HEAD_MIN_ROWS: u32 = 2;
+/// Longest label (in words) that names the box it heads.
+const LABEL_MAX_WORDS: u32 = 4;
+/// Levels climbed from a label to find its box.
+const LABEL_BOX_LEVELS: usize = 3;
+/// Blocks looked at on each side of a label; a larger box is not a widget.
+const LABEL_BOX_BLOCKS: usize = 400;
+
 /// Words of link cards a region needs before it is read as a catalogue.
 const CARD_MIN_WORDS: u64 = 50;
 
@@ -797,7 +804,9 @@ fn class_word(w: &[u8]) -> Option<RemovalReason> {
         b"legal" | b"disclaimer" => R::Legal,
         b"donate" | b"donation" => R::Donation,
         b"footer" | b"sidebar" | b"newsletter" | b"subscribe" | b"signup" | b"popup" | b"modal"
-        | b"rail" | b"byline" | b"meta" | b"tags" | b"author" | b"credit" | b"credits" => R::Other,
+        | b"rail" | b"byline" | b"meta" | b"tags" | b"author" | b"credit" | b"credits"
+        // "Footer" in Portuguese and German.
+        | b"rodape" | b"fusszeile" => R::Other,
         _ => return None,
     })
 }
@@ -1274,6 +1283,7 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     };
     linked_row_heads(st, &feats, &mut verdicts, link_only);
     drop_orphan_headings(st, &feats, &mut verdicts);
+    drop_widget_labels(st, &feats, headline, &mut verdicts);
     related_lists(st, &feats, &mut verdicts);
     item_list(st, &feats, &sums, &boiler, &mut verdicts);
     if verdicts.contains(&Verdict::Keep) {
@@ -1542,6 +1552,97 @@ fn drop_orphan_headings(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict])
             _ if head => (kept, dropped) = (false, None),
             Verdict::Keep => kept = true,
             Verdict::Drop(r) => dropped = dropped.or(Some(r)),
+        }
+    }
+}
+
+/// A short label whose box holds nothing else that stays ("Categories"
+/// over a dropped list of links, in a sidebar the container took in) names
+/// that dropped part, so it goes with it. The box is the nearest element
+/// around the label holding other blocks.
+fn drop_widget_labels(
+    st: &State,
+    feats: &Feats<'_>,
+    headline: Option<usize>,
+    verdicts: &mut [Verdict],
+) {
+    // Pre-order ids: an element's subtree is the id range up to `end`.
+    let mut end: Vec<u32> = (0..st.elems.len()).map(|i| i as u32 + 1).collect();
+    for i in (1..st.elems.len()).rev() {
+        if let (Some(p), Some(&e)) = (parent_of(st, i), end.get(i))
+            && let Some(x) = end.get_mut(p)
+        {
+            *x = (*x).max(e);
+        }
+    }
+    let under = |j: usize, a: usize| {
+        st.blocks.get(j).is_some_and(|b| {
+            let e = b.elem as usize;
+            e >= a && end.get(a).is_some_and(|&x| e < x as usize)
+        })
+    };
+    let label = |i: usize, verdicts: &[Verdict]| {
+        let f = feats.f(i);
+        verdicts.get(i) == Some(&Verdict::Keep)
+            && headline != Some(i)
+            // A table's cells are its data, however short.
+            && st.blocks.get(i).is_some_and(|b| {
+                b.heading != 1 && !st.elems.get(b.elem as usize).is_some_and(|e| e.in_table)
+            })
+            && (1..=LABEL_MAX_WORDS).contains(&f.words)
+            && !f.ends_sentence
+    };
+    // Stripping must leave the text it found: without kept prose, the
+    // labels may be all there is.
+    let prose_kept = (0..verdicts.len())
+        .any(|i| verdicts.get(i) == Some(&Verdict::Keep) && feats.f(i).is_prose());
+    if !prose_kept {
+        return;
+    }
+    for i in 0..verdicts.len() {
+        let Some(b) = st.blocks.get(i) else { continue };
+        if !label(i, verdicts) {
+            continue;
+        }
+        let mut cur = Some(b.elem as usize);
+        for level in 0..LABEL_BOX_LEVELS {
+            let Some(a) = cur else { break };
+            let lo = (i.saturating_sub(LABEL_BOX_BLOCKS)..i)
+                .rev()
+                .take_while(|&j| under(j, a))
+                .last()
+                .unwrap_or(i);
+            let hi = (i + 1..verdicts.len().min(i + 1 + LABEL_BOX_BLOCKS))
+                .take_while(|&j| under(j, a))
+                .last()
+                .unwrap_or(i);
+            if lo == i && hi == i {
+                cur = parent_of(st, a);
+                continue;
+            }
+            let mut reason = None;
+            let mut dropped_text = 0u64;
+            let mut others_kept = false;
+            for j in (lo..=hi).filter(|&j| j != i) {
+                match verdicts.get(j) {
+                    Some(Verdict::Drop(r)) => {
+                        reason = reason.or(Some(*r));
+                        dropped_text += st.blocks.get(j).map_or(0, |b| b.text.len() as u64);
+                    }
+                    // Labels of sibling widgets do not hold the box open.
+                    _ => others_kept |= !label(j, verdicts),
+                }
+            }
+            // A label inline with what it names ("<b>Topic</b><br>" and
+            // links in one paragraph) is a list's own heading, not a box's.
+            if level > 0
+                && !others_kept
+                && dropped_text >= 2 * b.text.len() as u64
+                && let (Some(r), Some(slot)) = (reason, verdicts.get_mut(i))
+            {
+                *slot = Verdict::Drop(r);
+            }
+            break;
         }
     }
 }
@@ -2419,6 +2520,41 @@ mod tests {
         let st = tokenize(&html);
         assert!(st.blocks.iter().all(|b| !b.text.contains("offsetX")));
         assert!(st.blocks.iter().any(|b| b.text.contains("Harbour news")));
+    }
+
+    #[test]
+    fn labels_of_dropped_widgets_go_with_them() {
+        let links = |n: usize| {
+            (0..n)
+                .map(|i| format!("<li><a href=/c/{i}>Topic number {i}</a></li>"))
+                .collect::<String>()
+        };
+        let para = "The harbour board met on Tuesday to settle the winter timetable, \
+                    and the ferry will keep two crossings a day until the spring.";
+        let html = format!(
+            "<body><div id=main><h1>Winter ferries</h1><p>{para}</p><p>{para}</p><p>{para}</p>\
+             <div><blockquote>Island walks</blockquote><ul>{}</ul></div>\
+             <div><h4>Opening hours</h4><p>The ticket office opens daily at nine, \
+             and closes when the last boat has left.</p><ul>{}</ul></div>\
+             <p><b>Sources</b><br><a href=/s/1>Harbour board minutes</a> | \
+             <a href=/s/2>Ferry company notice</a></p>\
+             <table><tr><td>Crossing time</td><td><a href=/t>Winter timetable and fares for every crossing</a></td></tr>\
+             </table></div></body>",
+            links(6),
+            links(4),
+        );
+        let s = run(&html);
+        assert!(!s.text.contains("Island walks"), "{}", s.text);
+        assert!(
+            s.removed.iter().any(|r| r.text == "Island walks"),
+            "{:?}",
+            s.removed
+        );
+        // A label whose box keeps text, one inline with its links, and a
+        // table cell all stay.
+        for kept in ["Opening hours", "Sources", "Crossing time"] {
+            assert!(s.text.contains(kept), "{kept}: {}", s.text);
+        }
     }
 
     #[test]
