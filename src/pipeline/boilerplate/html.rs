@@ -1284,6 +1284,7 @@ fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
     linked_row_heads(st, &feats, &mut verdicts, link_only);
     drop_orphan_headings(st, &feats, &mut verdicts);
     drop_widget_labels(st, &feats, headline, &mut verdicts);
+    drop_own_address(st, &mut verdicts);
     related_lists(st, &feats, &mut verdicts);
     item_list(st, &feats, &sums, &boiler, &mut verdicts);
     if verdicts.contains(&Verdict::Keep) {
@@ -1645,6 +1646,34 @@ fn drop_widget_labels(
             break;
         }
     }
+}
+
+/// The page's own address printed as a block (a share or print widget's
+/// "copy link" field) is not text.
+fn drop_own_address(st: &State, verdicts: &mut [Verdict]) {
+    let Some(own) = st.meta.canonical().map(bare_address) else {
+        return;
+    };
+    if own.is_empty() {
+        return;
+    }
+    for (b, v) in st.blocks.iter().zip(verdicts.iter_mut()) {
+        if *v == Verdict::Keep && b.text.len() < own.len() + 16 && bare_address(&b.text) == own {
+            *v = Verdict::Drop(RemovalReason::Share);
+        }
+    }
+}
+
+/// An address without scheme, `www.` and trailing slash, lower-cased, so
+/// that the forms a page prints its address in compare equal.
+fn bare_address(url: &str) -> String {
+    let u = url.trim();
+    let u = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or(u);
+    let u = u.strip_prefix("www.").unwrap_or(u);
+    u.trim_end_matches('/').to_ascii_lowercase()
 }
 
 /// Content split over neighbouring containers: prose right next to the
@@ -2520,6 +2549,31 @@ mod tests {
         let st = tokenize(&html);
         assert!(st.blocks.iter().all(|b| !b.text.contains("offsetX")));
         assert!(st.blocks.iter().any(|b| b.text.contains("Harbour news")));
+    }
+
+    #[test]
+    fn the_pages_own_address_is_not_text() {
+        let para = "The harbour board met on Tuesday to settle the winter timetable, \
+                    and the ferry will keep two crossings a day until the spring.";
+        let html = format!(
+            "<head><link rel=canonical href=\"https://news.example.org/ferries/winter-timetable-for-the-island-crossings-set-by-the-board/\"></head>\
+             <body><div id=main><h1>Winter ferries</h1>\
+             <div>http://www.news.example.org/ferries/winter-timetable-for-the-island-crossings-set-by-the-board</div>\
+             <p>{para}</p><p>{para} See news.example.org/ferries/winter-archive for more.</p>\
+             <p>news.example.org/ferries/spring-timetable-for-the-island-crossings-set-by-the-board</p></div></body>"
+        );
+        let s = run(&html);
+        assert!(!s.text.contains("www.news"), "{}", s.text);
+        assert!(
+            s.removed
+                .iter()
+                .any(|r| r.reason == RemovalReason::Share && r.text.contains("/winter-timetable")),
+            "{:?}",
+            s.removed
+        );
+        // Other addresses, and the address inside a sentence, stay.
+        assert!(s.text.contains("ferries/spring-timetable"), "{}", s.text);
+        assert!(s.text.contains("winter-archive"), "{}", s.text);
     }
 
     #[test]

@@ -190,6 +190,11 @@ impl Collector {
         }
     }
 
+    /// The page's own address, as far as the page has said it.
+    pub(super) fn canonical(&self) -> Option<&str> {
+        self.canonical.as_ref().map(|(_, v)| v.as_str())
+    }
+
     pub(super) fn finish(self) -> PageMetadata {
         let take = |s: Slot| s.map(|(_, v)| v);
         PageMetadata {
