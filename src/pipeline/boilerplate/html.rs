@@ -2655,7 +2655,12 @@ mod tests {
             )
         };
         let layout = format!(
-            "<body><table>{}{}</table></body>",
+            "<body><table>{}{}{}</table></body>",
+            column(
+                "Harbour webcam",
+                "Summer sailings",
+                "In summer the boats run every hour from seven until the last light. "
+            ),
             column(
                 "Island Ferries Ltd",
                 "Winter sailings",
@@ -2671,6 +2676,18 @@ mod tests {
         assert!(s.text.contains("winter timetable"), "{}", s.text);
         assert!(!s.text.contains("Island Ferries Ltd"), "{}", s.text);
         assert!(!s.text.contains("Timetable archive"), "{}", s.text);
+        assert!(!s.text.contains("Harbour webcam"), "{}", s.text);
+        // Each row's text sits in a one-block cell here, as in a data
+        // table, but a lone row does not make the table one.
+        let lone = format!(
+            "<body><div id=main><p>{}</p><table><tr><td><a href=/w>Harbour webcam</a></td>\
+             <td>{}</td></tr></table></div></body>",
+            "The harbour board met on Tuesday to settle the winter timetable. ".repeat(3),
+            "In summer the boats run every hour from seven until the last light."
+        );
+        let s = run(&lone);
+        assert!(s.text.contains("boats run every hour"), "{}", s.text);
+        assert!(!s.text.contains("Harbour webcam"), "{}", s.text);
     }
 
     #[test]
