@@ -782,8 +782,10 @@ const META_FIELD: &[&str] = &[
     "publicado em:",
     "publicado el:",
     "publié par :",
+    "publié par\u{a0}:",
     "publié par:",
     "publié le :",
+    "publié le\u{a0}:",
     "veröffentlicht von:",
     "veröffentlicht am:",
 ];
@@ -829,8 +831,9 @@ const NAV: &[&str] = &[
 
 /// The boilerplate category `text` announces, if any, judged on its words.
 pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> {
-    if f.no_alnum {
-        // Separators and bullets carry no content.
+    // Separators and bullets carry no content, nor does a no-break space
+    // decoded twice with the wrong charset ("Ã‚Â").
+    if f.no_alnum || (text.len() <= MOJIBAKE_MAX_BYTES && mojibake_space(text)) {
         return Some(RemovalReason::Other);
     }
     let head = crate::pipeline::prefix(text, SCAN_BYTES);
@@ -914,7 +917,6 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
         || (w <= 10 && hay.any(READ_TIME))
         || meta_line
         || (w <= CAPTION_MAX_WORDS && picture_credit(lower))
-        || (w <= 3 && UI_CONTROL.contains(&lower.trim_end()))
     {
         return Some(RemovalReason::Other);
     }
@@ -932,45 +934,34 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
 /// Jane Doe, AP" on its own, or a caption ending "(Image: Getty)".
 fn picture_credit(lower: &str) -> bool {
     let lower = lower.trim_end();
-    // "photo:", "photos:", "image credit:", "picture credits :"
-    let field = |s: &str| {
+    // "photo:", "photos:", "image credit:", "picture credits :"; a bare
+    // "credit:" only inside a caption's closing brackets, as a line it
+    // also heads text ("Credit: what you need to know").
+    let field = |s: &str, bare_credit: bool| {
         let s = s.trim_start();
-        PICTURE_CREDIT.iter().any(|p| {
+        let named = PICTURE_CREDIT.iter().any(|p| {
             s.strip_prefix(p).is_some_and(|rest| {
                 let rest = rest.strip_prefix('s').unwrap_or(rest).trim_start();
                 let rest = rest.strip_prefix("credit").unwrap_or(rest);
                 let rest = rest.strip_prefix('s').unwrap_or(rest);
                 rest.trim_start().starts_with(':')
             })
-        })
+        });
+        named
+            || (bare_credit
+                && s.strip_prefix("credit")
+                    .is_some_and(|r| r.trim_start().starts_with(':')))
     };
-    if let Some(inner) = lower
+    let closing = lower.trim_end_matches('.').trim_end();
+    if let Some(inner) = closing
         .strip_suffix(')')
         .and_then(|s| s.rfind('(').and_then(|i| s.get(i + 1..)))
+        && field(inner, true)
     {
-        return field(inner);
+        return true;
     }
-    lower.split_whitespace().count() <= CREDIT_LINE_MAX_WORDS && field(lower)
+    lower.split_whitespace().count() <= CREDIT_LINE_MAX_WORDS && field(lower, false)
 }
-
-/// Labels of widget controls, as the whole block: text a script shows on a
-/// button, never part of the text ("Close" on a photo viewer).
-const UI_CONTROL: &[&str] = &[
-    "close",
-    "caption",
-    "hide caption",
-    "toggle caption",
-    "expand",
-    "collapse",
-    "enlarge this image",
-    "show more",
-    "show less",
-    "load more",
-    "schließen",
-    "fermer",
-    "cerrar",
-    "fechar",
-];
 
 /// Words naming a picture in a credit ("Photo: ...", "Image credit: ...").
 const PICTURE_CREDIT: &[&str] = &[
@@ -978,15 +969,26 @@ const PICTURE_CREDIT: &[&str] = &[
     "image",
     "picture",
     "pic",
-    "credit",
     "foto",
     "bild",
     "photograph",
+    "photographer",
 ];
 /// Longest caption, in words, that a trailing credit marks.
 const CAPTION_MAX_WORDS: u32 = 40;
 /// Longest credit line on its own, in words.
 const CREDIT_LINE_MAX_WORDS: usize = 6;
+
+/// Longest block checked for being only a misdecoded space.
+const MOJIBAKE_MAX_BYTES: usize = 64;
+
+/// Whether `text` is only what a no-break space turns into when its UTF-8
+/// bytes are read as Latin-1 or Windows-1252, once or twice over.
+fn mojibake_space(text: &str) -> bool {
+    text.chars()
+        .all(|c| matches!(c, 'Ã' | 'Â' | '‚' | '\u{a0}') || c.is_whitespace())
+        && text.contains('Â')
+}
 
 /// Whether "copyright" is used as a notice: opening the line ("Copyright
 /// 2004 Jane Doe", "Fair use notice") or followed by a year or the sign
@@ -1169,8 +1171,9 @@ mod tests {
             "Image credit: Fell Photo Agency",
             "The ferry leaves the harbour at dawn (Image: Jan Berg)",
             "Walkers on the ridge above the lake (Photos: Harbour Society)",
-            "Close",
-            "Hide caption",
+            "The ferry at dawn (Credit: Jan Berg).",
+            "Photo: Jan Berg (AP)",
+            "Ã‚Â ",
         ] {
             assert_eq!(reason(text), Some(RemovalReason::Other), "{text}");
         }
@@ -1180,6 +1183,8 @@ mod tests {
             "We close the hut in November (weather permitting).",
             "Close to the harbour",
             "A walk along the ridge (about two hours: bring water)",
+            "Credit: what you need to know",
+            "Collapse",
         ] {
             assert_eq!(reason(text), None, "{text}");
         }

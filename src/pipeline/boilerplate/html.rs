@@ -79,10 +79,8 @@ const ROW_PROSE_MIN_WORDS: u32 = 6;
 const ROW_HEAD_MIN_ROWS: u32 = 2;
 /// Longest label (in words) that names the box it heads.
 const LABEL_MAX_WORDS: u32 = 4;
-/// Levels climbed from a label to find its box.
+/// Elements looked at for a label's box: its own, then two ancestors.
 const LABEL_BOX_LEVELS: usize = 3;
-/// Blocks looked at on each side of a label; a larger box is not a widget.
-const LABEL_BOX_BLOCKS: usize = 400;
 
 /// Words of link cards a region needs before it is read as a catalogue.
 const CARD_MIN_WORDS: u64 = 50;
@@ -722,6 +720,12 @@ fn class_signal(value: &str) -> (Option<RemovalReason>, i8) {
 /// or menu: "tabs" marks a tab strip as navigation, but on any other element
 /// it names a widget whose panels hold the content (product descriptions).
 fn class_signal_full(value: &str, strip: bool) -> (Option<RemovalReason>, i8, bool) {
+    let footnote = || {
+        value
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"nota"))
+    };
     let mut mark = None;
     let mut small = false;
     let mut weight = 0i8;
@@ -730,6 +734,10 @@ fn class_signal_full(value: &str, strip: bool) -> (Option<RemovalReason>, i8, bo
     let mut prev_lower = false;
     let mut handle = |w: &[u8]| {
         if w == b"tabs" && !strip {
+            return;
+        }
+        // "nota-de-rodape", "notas-rodape": footnotes, not the footer.
+        if w == b"rodape" && footnote() {
             return;
         }
         if let Some(r) = class_word(w) {
@@ -1557,32 +1565,24 @@ fn drop_orphan_headings(st: &State, feats: &Feats<'_>, verdicts: &mut [Verdict])
     }
 }
 
-/// A short label whose box holds nothing else that stays ("Categories"
-/// over a dropped list of links, in a sidebar the container took in) names
-/// that dropped part, so it goes with it. The box is the nearest element
-/// around the label holding other blocks.
+/// A short label opening a box whose other blocks were all dropped as
+/// link lists ("Categories" over a list of links, in a sidebar the
+/// container took in) names that dropped part, so it goes with it. The box
+/// is the nearest element around the label's own one holding other blocks.
 fn drop_widget_labels(
     st: &State,
     feats: &Feats<'_>,
     headline: Option<usize>,
     verdicts: &mut [Verdict],
 ) {
-    // Pre-order ids: an element's subtree is the id range up to `end`.
-    let mut end: Vec<u32> = (0..st.elems.len()).map(|i| i as u32 + 1).collect();
-    for i in (1..st.elems.len()).rev() {
-        if let (Some(p), Some(&e)) = (parent_of(st, i), end.get(i))
-            && let Some(x) = end.get_mut(p)
-        {
-            *x = (*x).max(e);
-        }
+    // Stripping must leave the text it found: without kept prose, the
+    // labels may be all there is.
+    let prose_kept = (0..verdicts.len())
+        .any(|i| verdicts.get(i) == Some(&Verdict::Keep) && feats.f(i).is_prose());
+    if !prose_kept {
+        return;
     }
-    let under = |j: usize, a: usize| {
-        st.blocks.get(j).is_some_and(|b| {
-            let e = b.elem as usize;
-            e >= a && end.get(a).is_some_and(|&x| e < x as usize)
-        })
-    };
-    let label = |i: usize, verdicts: &[Verdict]| {
+    let label = |i: usize| {
         let f = feats.f(i);
         verdicts.get(i) == Some(&Verdict::Keep)
             && headline != Some(i)
@@ -1593,57 +1593,102 @@ fn drop_widget_labels(
             && (1..=LABEL_MAX_WORDS).contains(&f.words)
             && !f.ends_sentence
     };
-    // Stripping must leave the text it found: without kept prose, the
-    // labels may be all there is.
-    let prose_kept = (0..verdicts.len())
-        .any(|i| verdicts.get(i) == Some(&Verdict::Keep) && feats.f(i).is_prose());
-    if !prose_kept {
+    let labels: Vec<usize> = (0..verdicts.len()).filter(|&i| label(i)).collect();
+    if labels.is_empty() {
         return;
     }
-    for i in 0..verdicts.len() {
-        let Some(b) = st.blocks.get(i) else { continue };
-        if !label(i, verdicts) {
-            continue;
+    // The blocks under an element are a contiguous run (text comes in
+    // document order): each element's first and last block.
+    let n = st.elems.len();
+    let (mut first, mut last) = (vec![usize::MAX; n], vec![0usize; n]);
+    for (j, b) in st.blocks.iter().enumerate() {
+        let e = b.elem as usize;
+        if let (Some(f), Some(l)) = (first.get_mut(e), last.get_mut(e)) {
+            *f = (*f).min(j);
+            *l = (*l).max(j);
         }
+    }
+    // Parents have lower pre-order ids, so children are settled first.
+    for e in (1..n).rev() {
+        let (Some(p), Some(&f), Some(&l)) = (parent_of(st, e), first.get(e), last.get(e)) else {
+            continue;
+        };
+        if let (Some(pf), Some(pl)) = (first.get_mut(p), last.get_mut(p)) {
+            *pf = (*pf).min(f);
+            *pl = (*pl).max(l);
+        }
+    }
+    // Prefix counts over the verdicts as they stand, so that the order in
+    // which labels are judged does not matter: kept blocks, and blocks
+    // dropped for something other than being links.
+    let listy = |v: &Verdict| {
+        matches!(
+            v,
+            Verdict::Drop(
+                RemovalReason::Navigation | RemovalReason::Related | RemovalReason::Share
+            )
+        )
+    };
+    let (mut kept, mut other) = (
+        vec![0u32; verdicts.len() + 1],
+        vec![0u32; verdicts.len() + 1],
+    );
+    let mut listy_bytes = vec![0u64; verdicts.len() + 1];
+    for (j, v) in verdicts.iter().enumerate() {
+        let bytes = st.blocks.get(j).map_or(0, |b| b.text.len() as u64);
+        let (k, o, l) = (
+            kept.get(j).copied().unwrap_or(0),
+            other.get(j).copied().unwrap_or(0),
+            listy_bytes.get(j).copied().unwrap_or(0),
+        );
+        if let (Some(k2), Some(o2), Some(l2)) = (
+            kept.get_mut(j + 1),
+            other.get_mut(j + 1),
+            listy_bytes.get_mut(j + 1),
+        ) {
+            *k2 = k + u32::from(*v == Verdict::Keep);
+            *o2 = o + u32::from(*v != Verdict::Keep && !listy(v));
+            *l2 = l + if listy(v) { bytes } else { 0 };
+        }
+    }
+    let span = |xs: &[u32], lo: usize, hi: usize| {
+        xs.get(hi + 1).copied().unwrap_or(0) - xs.get(lo).copied().unwrap_or(0)
+    };
+    let mut drops = Vec::new();
+    for i in labels {
+        let Some(b) = st.blocks.get(i) else { continue };
         let mut cur = Some(b.elem as usize);
         for level in 0..LABEL_BOX_LEVELS {
             let Some(a) = cur else { break };
-            let lo = (i.saturating_sub(LABEL_BOX_BLOCKS)..i)
-                .rev()
-                .take_while(|&j| under(j, a))
-                .last()
-                .unwrap_or(i);
-            let hi = (i + 1..verdicts.len().min(i + 1 + LABEL_BOX_BLOCKS))
-                .take_while(|&j| under(j, a))
-                .last()
-                .unwrap_or(i);
+            let (Some(&lo), Some(&hi)) = (first.get(a), last.get(a)) else {
+                break;
+            };
             if lo == i && hi == i {
                 cur = parent_of(st, a);
                 continue;
             }
-            let mut reason = None;
-            let mut dropped_text = 0u64;
-            let mut others_kept = false;
-            for j in (lo..=hi).filter(|&j| j != i) {
-                match verdicts.get(j) {
-                    Some(Verdict::Drop(r)) => {
-                        reason = reason.or(Some(*r));
-                        dropped_text += st.blocks.get(j).map_or(0, |b| b.text.len() as u64);
-                    }
-                    // Labels of sibling widgets do not hold the box open.
-                    _ => others_kept |= !label(j, verdicts),
-                }
-            }
+            let dropped = listy_bytes.get(hi + 1).copied().unwrap_or(0)
+                - listy_bytes.get(lo).copied().unwrap_or(0);
             // A label inline with what it names ("<b>Topic</b><br>" and
             // links in one paragraph) is a list's own heading, not a box's.
+            // The label opens its box, nothing else there stays (short
+            // items of a list keep each other), and everything else went
+            // as links.
             if level > 0
-                && !others_kept
-                && dropped_text >= 2 * b.text.len() as u64
-                && let (Some(r), Some(slot)) = (reason, verdicts.get_mut(i))
+                && lo == i
+                && span(&kept, lo, hi) == 1
+                && span(&other, lo, hi) == 0
+                && dropped >= 2 * b.text.len() as u64
+                && let Some(&Verdict::Drop(r)) = verdicts.get(i + 1..=hi).and_then(|vs| vs.first())
             {
-                *slot = Verdict::Drop(r);
+                drops.push((i, r));
             }
             break;
+        }
+    }
+    for (i, r) in drops {
+        if let Some(slot) = verdicts.get_mut(i) {
+            *slot = Verdict::Drop(r);
         }
     }
 }
@@ -1651,10 +1696,12 @@ fn drop_widget_labels(
 /// The page's own address printed as a block (a share or print widget's
 /// "copy link" field) is not text.
 fn drop_own_address(st: &State, verdicts: &mut [Verdict]) {
+    // A site's root address would match its name printed as a block
+    // ("Example.org"): only an address with a path is the page's own.
     let Some(own) = st.meta.canonical().map(bare_address) else {
         return;
     };
-    if own.is_empty() {
+    if !own.contains('/') {
         return;
     }
     for (b, v) in st.blocks.iter().zip(verdicts.iter_mut()) {
@@ -1667,13 +1714,13 @@ fn drop_own_address(st: &State, verdicts: &mut [Verdict]) {
 /// An address without scheme, `www.` and trailing slash, lower-cased, so
 /// that the forms a page prints its address in compare equal.
 fn bare_address(url: &str) -> String {
-    let u = url.trim();
+    let u = url.trim().to_ascii_lowercase();
     let u = u
         .strip_prefix("https://")
         .or_else(|| u.strip_prefix("http://"))
-        .unwrap_or(u);
+        .unwrap_or(&u);
     let u = u.strip_prefix("www.").unwrap_or(u);
-    u.trim_end_matches('/').to_ascii_lowercase()
+    u.trim_end_matches('/').to_owned()
 }
 
 /// Content split over neighbouring containers: prose right next to the
@@ -2571,6 +2618,12 @@ mod tests {
             "{:?}",
             s.removed
         );
+        // A site's root address names the site: its name stays.
+        let root = "<head><link rel=canonical href=https://www.harbour-news.example/></head>\
+                    <body><div id=main><h1>Winter ferries</h1><p>Harbour-news.example</p>\
+                    <p>The harbour board met on Tuesday to settle the winter timetable, \
+                    and the ferry will keep two crossings a day until the spring.</p></div></body>";
+        assert!(run(root).text.contains("Harbour-news.example"));
         // Other addresses, and the address inside a sentence, stay.
         assert!(s.text.contains("ferries/spring-timetable"), "{}", s.text);
         assert!(s.text.contains("winter-archive"), "{}", s.text);
@@ -2609,6 +2662,21 @@ mod tests {
         for kept in ["Opening hours", "Sources", "Crossing time"] {
             assert!(s.text.contains(kept), "{kept}: {}", s.text);
         }
+        // Short items of a list keep each other, whatever else the list
+        // held; a picture's title stays when only its credit went.
+        let html = format!(
+            "<body><div id=main><h1>Harbour soup</h1><p>{para}</p><p>{para}</p>\
+             <div><h3>You need</h3><ul><li>two onions</li>\
+             <li><a href=/shop>Buy our harbour spice mix in the online shop</a></li>\
+             <li>fresh fish</li></ul></div>\
+             <div><p>Harbour at dawn</p><p>Photo: Jan Berg, Harbour Daily</p></div>\
+             <p>{para}</p></div></body>"
+        );
+        let s = run(&html);
+        for kept in ["two onions", "fresh fish", "Harbour at dawn"] {
+            assert!(s.text.contains(kept), "{kept}: {}", s.text);
+        }
+        assert!(!s.text.contains("Jan Berg"), "{}", s.text);
     }
 
     #[test]
