@@ -116,6 +116,8 @@ struct Elem {
     caption: bool,
     /// `<td>` or `<th>`.
     cell: bool,
+    /// `<select>`: a drop-down list, whose options are not text.
+    select: bool,
 }
 
 /// One run of text between block boundaries.
@@ -494,6 +496,7 @@ impl State {
             in_link: parent.is_some_and(|p| p.3),
             caption: name == "figcaption",
             cell: matches!(name, "td" | "th"),
+            select: name == "select",
         });
         let heading = match name.as_bytes() {
             [b'h', d @ b'1'..=b'6'] => d - b'0',
@@ -1654,6 +1657,28 @@ fn drop_widget_labels(
     let span = |xs: &[u32], lo: usize, hi: usize| {
         xs.get(hi + 1).copied().unwrap_or(0) - xs.get(lo).copied().unwrap_or(0)
     };
+    // Drop-downs under each element: pre-order ids make a subtree the id
+    // range up to `end`, and a prefix count answers for any range.
+    let mut end: Vec<usize> = (1..=n).collect();
+    for e in (1..n).rev() {
+        if let (Some(p), Some(&x)) = (parent_of(st, e), end.get(e))
+            && let Some(pe) = end.get_mut(p)
+        {
+            *pe = (*pe).max(x);
+        }
+    }
+    let mut selects = vec![0u32; n + 1];
+    for (e, el) in st.elems.iter().enumerate() {
+        let before = selects.get(e).copied().unwrap_or(0);
+        if let Some(x) = selects.get_mut(e + 1) {
+            *x = before + u32::from(el.select);
+        }
+    }
+    let has_select = |a: usize| {
+        end.get(a).is_some_and(|&z| {
+            selects.get(z).copied().unwrap_or(0) > selects.get(a).copied().unwrap_or(0)
+        })
+    };
     let mut drops = Vec::new();
     for i in labels {
         let Some(b) = st.blocks.get(i) else { continue };
@@ -1664,6 +1689,12 @@ fn drop_widget_labels(
                 break;
             };
             if lo == i && hi == i {
+                // A label alone with a drop-down ("Archives" over a
+                // <select> of months) names that widget.
+                if level > 0 && has_select(a) {
+                    drops.push((i, RemovalReason::Navigation));
+                    break;
+                }
                 cur = parent_of(st, a);
                 continue;
             }
@@ -2641,6 +2672,8 @@ mod tests {
         let html = format!(
             "<body><div id=main><h1>Winter ferries</h1><p>{para}</p><p>{para}</p><p>{para}</p>\
              <div><blockquote>Island walks</blockquote><ul>{}</ul></div>\
+             <div><h4>Walks by month</h4><form><select><option>March</option>\
+             <option>April</option></select></form></div>\
              <div><h4>Opening hours</h4><p>The ticket office opens daily at nine, \
              and closes when the last boat has left.</p><ul>{}</ul></div>\
              <p><b>Sources</b><br><a href=/s/1>Harbour board minutes</a> | \
@@ -2652,6 +2685,7 @@ mod tests {
         );
         let s = run(&html);
         assert!(!s.text.contains("Island walks"), "{}", s.text);
+        assert!(!s.text.contains("Walks by month"), "{}", s.text);
         assert!(
             s.removed.iter().any(|r| r.text == "Island walks"),
             "{:?}",
