@@ -885,7 +885,17 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     let appeal = w <= DONATION_LABEL_WORDS
         || hay.any(DONATION_APPEAL)
         || starts_any(lower, &["donate", "spenden", "donar"]);
-    let donation = hay.any(DONATION_ASK) || (appeal && hay.any(DONATION));
+    // "Support Snopes so we can keep going.": a sentence asking the reader
+    // to support a named outlet. The capital tells the outlet from a topic
+    // ("Support for the bill grew").
+    let named_ask = f.ends_sentence
+        && text
+            .trim_start()
+            .strip_prefix("Support ")
+            .and_then(|r| r.chars().next())
+            .is_some_and(char::is_uppercase)
+        && (hay.any(DONATION_APPEAL) || hay.has("make a difference"));
+    let donation = hay.any(DONATION_ASK) || (appeal && hay.any(DONATION)) || named_ask;
     if (w <= 25 && donation) || (w <= 3 && starts_any(lower, &["support"])) {
         return Some(RemovalReason::Donation);
     }
@@ -1109,6 +1119,8 @@ mod tests {
             "Donate to keep independent journalism free.",
             "Become a member to support independent local journalism.",
             "Soutenez le journalisme indépendant de votre région.",
+            "Support Harbour Daily so we can keep reporting on the islands.",
+            "Support Harbour Daily and make a difference for readers everywhere.",
         ] {
             assert_eq!(reason(text), Some(RemovalReason::Donation), "{text}");
         }
@@ -1184,6 +1196,8 @@ mod tests {
             "Close to the harbour",
             "A walk along the ridge (about two hours: bring water)",
             "Credit: what you need to know",
+            "Support for the ferry plan grew after we published the figures.",
+            "Support Groups for Islanders",
             "Collapse",
         ] {
             assert_eq!(reason(text), None, "{text}");
