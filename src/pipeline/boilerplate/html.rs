@@ -1601,9 +1601,11 @@ fn drop_widget_labels(
         return;
     }
     // The blocks under an element are a contiguous run (text comes in
-    // document order): each element's first and last block.
+    // document order): each element's first and last block, and whether a
+    // drop-down sits in it.
     let n = st.elems.len();
     let (mut first, mut last) = (vec![usize::MAX; n], vec![0usize; n]);
+    let mut select: Vec<bool> = st.elems.iter().map(|e| e.select).collect();
     for (j, b) in st.blocks.iter().enumerate() {
         let e = b.elem as usize;
         if let (Some(f), Some(l)) = (first.get_mut(e), last.get_mut(e)) {
@@ -1613,17 +1615,22 @@ fn drop_widget_labels(
     }
     // Parents have lower pre-order ids, so children are settled first.
     for e in (1..n).rev() {
-        let (Some(p), Some(&f), Some(&l)) = (parent_of(st, e), first.get(e), last.get(e)) else {
+        let (Some(p), Some(&f), Some(&l), Some(&sel)) =
+            (parent_of(st, e), first.get(e), last.get(e), select.get(e))
+        else {
             continue;
         };
-        if let (Some(pf), Some(pl)) = (first.get_mut(p), last.get_mut(p)) {
+        if let (Some(pf), Some(pl), Some(ps)) =
+            (first.get_mut(p), last.get_mut(p), select.get_mut(p))
+        {
             *pf = (*pf).min(f);
             *pl = (*pl).max(l);
+            *ps |= sel;
         }
     }
-    // Prefix counts over the verdicts as they stand, so that the order in
-    // which labels are judged does not matter: kept blocks, and blocks
-    // dropped for something other than being links.
+    // Running totals over the verdicts as they stand, so that the order in
+    // which labels are judged does not matter: kept blocks, blocks dropped
+    // for something other than being links, and bytes dropped as links.
     let listy = |v: &Verdict| {
         matches!(
             v,
@@ -1632,52 +1639,21 @@ fn drop_widget_labels(
             )
         )
     };
-    let (mut kept, mut other) = (
-        vec![0u32; verdicts.len() + 1],
-        vec![0u32; verdicts.len() + 1],
-    );
-    let mut listy_bytes = vec![0u64; verdicts.len() + 1];
-    for (j, v) in verdicts.iter().enumerate() {
-        let bytes = st.blocks.get(j).map_or(0, |b| b.text.len() as u64);
-        let (k, o, l) = (
-            kept.get(j).copied().unwrap_or(0),
-            other.get(j).copied().unwrap_or(0),
-            listy_bytes.get(j).copied().unwrap_or(0),
-        );
-        if let (Some(k2), Some(o2), Some(l2)) = (
-            kept.get_mut(j + 1),
-            other.get_mut(j + 1),
-            listy_bytes.get_mut(j + 1),
-        ) {
-            *k2 = k + u32::from(*v == Verdict::Keep);
-            *o2 = o + u32::from(*v != Verdict::Keep && !listy(v));
-            *l2 = l + if listy(v) { bytes } else { 0 };
-        }
+    let mut totals = Vec::with_capacity(verdicts.len() + 1);
+    let mut acc = (0u32, 0u32, 0u64);
+    totals.push(acc);
+    for (b, v) in st.blocks.iter().zip(verdicts.iter()) {
+        acc.0 += u32::from(*v == Verdict::Keep);
+        acc.1 += u32::from(*v != Verdict::Keep && !listy(v));
+        acc.2 += if listy(v) { b.text.len() as u64 } else { 0 };
+        totals.push(acc);
     }
-    let span = |xs: &[u32], lo: usize, hi: usize| {
-        xs.get(hi + 1).copied().unwrap_or(0) - xs.get(lo).copied().unwrap_or(0)
-    };
-    // Drop-downs under each element: pre-order ids make a subtree the id
-    // range up to `end`, and a prefix count answers for any range.
-    let mut end: Vec<usize> = (1..=n).collect();
-    for e in (1..n).rev() {
-        if let (Some(p), Some(&x)) = (parent_of(st, e), end.get(e))
-            && let Some(pe) = end.get_mut(p)
-        {
-            *pe = (*pe).max(x);
-        }
-    }
-    let mut selects = vec![0u32; n + 1];
-    for (e, el) in st.elems.iter().enumerate() {
-        let before = selects.get(e).copied().unwrap_or(0);
-        if let Some(x) = selects.get_mut(e + 1) {
-            *x = before + u32::from(el.select);
-        }
-    }
-    let has_select = |a: usize| {
-        end.get(a).is_some_and(|&z| {
-            selects.get(z).copied().unwrap_or(0) > selects.get(a).copied().unwrap_or(0)
-        })
+    // (kept, other drops, link bytes) over blocks `lo..=hi`.
+    let span = |lo: usize, hi: usize| {
+        let (Some(a), Some(z)) = (totals.get(lo), totals.get(hi + 1)) else {
+            return (0, 0, 0);
+        };
+        (z.0 - a.0, z.1 - a.1, z.2 - a.2)
     };
     let mut drops = Vec::new();
     for i in labels {
@@ -1691,15 +1667,14 @@ fn drop_widget_labels(
             if lo == i && hi == i {
                 // A label alone with a drop-down ("Archives" over a
                 // <select> of months) names that widget.
-                if level > 0 && has_select(a) {
+                if level > 0 && select.get(a) == Some(&true) {
                     drops.push((i, RemovalReason::Navigation));
                     break;
                 }
                 cur = parent_of(st, a);
                 continue;
             }
-            let dropped = listy_bytes.get(hi + 1).copied().unwrap_or(0)
-                - listy_bytes.get(lo).copied().unwrap_or(0);
+            let (kept, other, dropped) = span(lo, hi);
             // A label inline with what it names ("<b>Topic</b><br>" and
             // links in one paragraph) is a list's own heading, not a box's.
             // The label opens its box, nothing else there stays (short
@@ -1707,8 +1682,8 @@ fn drop_widget_labels(
             // as links.
             if level > 0
                 && lo == i
-                && span(&kept, lo, hi) == 1
-                && span(&other, lo, hi) == 0
+                && kept == 1
+                && other == 0
                 && dropped >= 2 * b.text.len() as u64
                 && let Some(&Verdict::Drop(r)) = verdicts.get(i + 1..=hi).and_then(|vs| vs.first())
             {
