@@ -154,7 +154,10 @@ fn class_word(w: &[u8]) -> Option<RemovalReason> {
         b"share" | b"sharing" | b"social" | b"sharebar" | b"addthis" | b"sociable" | b"socials" => {
             R::Share
         }
-        b"comment" | b"comments" | b"disqus" | b"respond" | b"replies" | b"discussion" => {
+        // Customers' reviews under a product are its comments; a single
+        // "review" is a review site's article and stays unmarked.
+        b"comment" | b"comments" | b"disqus" | b"respond" | b"replies" | b"discussion"
+        | b"reviews" => {
             R::Comments
         }
         b"related" | b"recommended" | b"recommendations" | b"popular" | b"trending"

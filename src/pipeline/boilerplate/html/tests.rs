@@ -154,6 +154,13 @@ fn class_tokens() {
     assert_eq!(class_signal("photo-credit").0, Some(RemovalReason::Other));
     assert_eq!(class_signal("imageCredits").0, Some(RemovalReason::Other));
     assert_eq!(class_signal("incredible").0, None);
+    assert_eq!(
+        class_signal("product-reviews").0,
+        Some(RemovalReason::Comments)
+    );
+    // One review is what a review site publishes; the plural is a feed
+    // of customers' reviews.
+    assert_eq!(class_signal("review-body").0, None);
     assert!(class_signal("entry-content").1 > 0);
     assert_eq!(
         clean_title("Night Trains Return | Courier"),
@@ -1074,4 +1081,53 @@ fn mojibake_is_repaired() {
         s.text
     );
     assert!(s.text.contains("3 €"));
+}
+
+#[test]
+fn customer_reviews_are_comments() {
+    let review = |n: u32| {
+        format!(
+            "<div class=review-item><p>Reviewer {n}</p><p>I bought the lamp for my study in \
+             the autumn and it has been bright, steady and quiet every evening since then.</p></div>"
+        )
+    };
+    // Fewer words than the description: a review feed holding most of a
+    // page is read as the page (a forum thread).
+    let reviews: String = (1..4).map(review).collect();
+    let html = format!(
+        "<body><main><h1>Brass desk lamp</h1>\
+         <div class=product-description><p>The lamp has a weighted base, a hinged arm that \
+         holds any angle, and a warm bulb that is easy on the eyes during long evenings of \
+         reading.</p><p>It is made in a small workshop from recycled brass, and every part \
+         can be replaced when it wears out.</p><p>The shade turns on two axes, so the light \
+         can fall on a page, a keyboard or a wall, and the switch sits on the base where a \
+         hand finds it in the dark.</p></div>\
+         <section id=customer-reviews><h2>Customer reviews</h2>{reviews}</section></main></body>"
+    );
+    let s = run(&html);
+    assert!(s.text.contains("weighted base"), "{}", s.text);
+    assert!(!s.text.contains("bright, steady"), "{}", s.text);
+    assert!(
+        s.removed
+            .iter()
+            .any(|r| r.text.contains("bright, steady") && r.reason == RemovalReason::Comments),
+        "{:?}",
+        s.removed
+    );
+    let kept = strip(
+        &html,
+        &StripOptions {
+            keep_comments: true,
+            ..StripOptions::default()
+        },
+    );
+    assert!(kept.text.contains("bright, steady"), "{}", kept.text);
+
+    // A review site's own review (class "review") is the article.
+    let article = "<body><div class=review><h1>The lamp, tested</h1>\
+        <p class=review-text>We used the lamp for a month of evenings, and its light stayed \
+        even and warm, though the arm loosened after a few weeks of daily turning.</p>\
+        <p class=review-text>For its price it is a sound choice, and the replaceable parts \
+        should keep it going for many years of reading.</p></div></body>";
+    assert!(run(article).text.contains("light stayed even"));
 }
