@@ -86,6 +86,7 @@ pub(super) fn class_signal_full(value: &str, strip: bool) -> (Option<RemovalReas
     let mut word = [0u8; 24];
     let mut len = 0usize;
     let mut prev_lower = false;
+    let mut after_user = false;
     let mut handle = |w: &[u8]| {
         if w == b"tabs" && !strip {
             return;
@@ -94,9 +95,24 @@ pub(super) fn class_signal_full(value: &str, strip: bool) -> (Option<RemovalReas
         if w == b"rodape" && footnote() {
             return;
         }
-        if let Some(r) = class_word(w) {
+        // A forum post's author panel ("message-userDetails", "userinfo"):
+        // name, rank, join date and post counts. "user" alone also names
+        // user-written content, so only these pairs count.
+        let poster = (after_user
+            && matches!(w, b"details" | b"extras" | b"info" | b"title" | b"stats"))
+            || matches!(
+                w,
+                b"userinfo" | b"usertitle" | b"userstats" | b"postprofile"
+            );
+        after_user = w == b"user";
+        let word = if poster {
+            Some(RemovalReason::Other)
+        } else {
+            class_word(w)
+        };
+        if let Some(r) = word {
             if mark.is_none() {
-                small = matches!(w, b"byline" | b"meta" | b"tags" | b"author");
+                small = poster || matches!(w, b"byline" | b"meta" | b"tags" | b"author");
             }
             mark.get_or_insert(r);
             weight = weight.saturating_sub(25);

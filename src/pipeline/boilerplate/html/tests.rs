@@ -161,6 +161,14 @@ fn class_tokens() {
     // One review is what a review site publishes; the plural is a feed
     // of customers' reviews.
     assert_eq!(class_signal("review-body").0, None);
+    // A forum poster's panel, but not text its users wrote.
+    assert_eq!(
+        class_signal("message-userDetails").0,
+        Some(RemovalReason::Other)
+    );
+    assert_eq!(class_signal("postprofile").0, Some(RemovalReason::Other));
+    assert_eq!(class_signal("user-content").0, None);
+    assert_eq!(class_signal("details user").0, None);
     assert!(class_signal("entry-content").1 > 0);
     assert_eq!(
         clean_title("Night Trains Return | Courier"),
@@ -1130,4 +1138,28 @@ fn customer_reviews_are_comments() {
         <p class=review-text>For its price it is a sound choice, and the replaceable parts \
         should keep it going for many years of reading.</p></div></body>";
     assert!(run(article).text.contains("light stayed even"));
+}
+
+#[test]
+fn forum_poster_panels_are_not_posts() {
+    let post = |n: u32, who: &str| {
+        format!(
+            "<article class=message><div class=message-userDetails><h4>{who}</h4>\
+             <h5 class=userTitle>Trail regular</h5><dl><dd>Joined Mar 3, 2021</dd></dl></div>\
+             <div class=message-body><p>Reply {n}: the ridge path is open again after the \
+             storm, but the lower bridge is still closed, so start from the north car park \
+             and allow an extra hour for the detour.</p></div></article>"
+        )
+    };
+    let posts: String = ["ana", "bert", "cleo"]
+        .iter()
+        .zip(1..)
+        .map(|(who, n)| post(n, who))
+        .collect();
+    let html =
+        format!("<body><div class=thread><h1>Ridge path after the storm</h1>{posts}</div></body>");
+    let s = run(&html);
+    assert!(s.text.contains("Reply 3: the ridge path"), "{}", s.text);
+    assert!(!s.text.contains("Trail regular"), "{}", s.text);
+    assert!(!s.text.contains("Joined Mar"), "{}", s.text);
 }
