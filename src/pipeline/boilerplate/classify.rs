@@ -704,6 +704,11 @@ const ADVERT_LABEL: &[&str] = &[
     "publicidad",
 ];
 const OTHER_SHORT: &[&str] = &[
+    // Edit notes under forum posts.
+    "last edited",
+    "zuletzt bearbeitet",
+    "dernière édition par",
+    "última edición",
     "articles by",
     "more articles by",
     "all posts by",
@@ -1115,6 +1120,17 @@ mod tests {
             Some(RemovalReason::Donation)
         );
         assert_eq!(reason("Donate today"), Some(RemovalReason::Donation));
+        assert_eq!(
+            reason("Last edited by a moderator: Oct 26, 2022"),
+            Some(RemovalReason::Other)
+        );
+        // The note is a short line: a sentence about an edit is text.
+        assert_eq!(
+            reason(
+                "Last edited in 1998, the guide still describes the old harbour route and the ferry times."
+            ),
+            None
+        );
         for text in [
             "Donate to keep independent journalism free.",
             "Become a member to support independent local journalism.",
