@@ -14,6 +14,9 @@
 //! the same blocks. `[CDATA[` sections are bogus comments, as html5ever
 //! makes them outside foreign content without a tree builder.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 
 /// How an element's content is tokenized when the sink asks for raw text.
@@ -114,6 +117,11 @@ struct Tok<'a> {
     raw_name: String,
     abuf: String,
     attrs: Vec<Attr>,
+    /// Once a tag has `ATTR_SCAN` attributes: the index in `attrs` of each
+    /// name, by its hash, so that a tag with thousands of distinct names
+    /// does not cost a scan per name (nor a copy of each name).
+    attr_index: HashMap<u64, usize>,
+    hasher: RandomState,
     /// Offsets where html5ever's input was split into separately fed
     /// buffers: its runs of text never cross them.
     cuts: Vec<usize>,
@@ -128,6 +136,9 @@ fn is_ws(c: u8) -> bool {
 
 /// Bytes tokenized between checks of the call's work budget.
 const BUDGET_STRIDE: usize = 64 * 1024;
+/// Attributes of one tag checked for a repeated name by a scan; past this
+/// many, by a set.
+const ATTR_SCAN: usize = 16;
 
 /// Tokenizes `html`, which html5ever would have been fed in pieces ending
 /// at `cuts`, into `sink`.
@@ -161,6 +172,8 @@ pub(super) fn tokenize(html: &str, cuts: &[usize], sink: &mut impl Sink) {
         raw_name: String::new(),
         abuf: String::new(),
         attrs: Vec::new(),
+        attr_index: HashMap::new(),
+        hasher: RandomState::new(),
         cuts,
         cut_i: 0,
         piece_end: 0,
@@ -391,6 +404,7 @@ impl Tok<'_> {
     fn attributes(&mut self, mut i: usize, end: bool, sink: &mut impl Sink) -> Option<Raw> {
         self.abuf.clear();
         self.attrs.clear();
+        self.attr_index.clear();
         let mut self_closing = false;
         // Start of the attribute being read, and the end of its name.
         let mut cur: Option<(usize, Option<usize>)> = None;
@@ -535,10 +549,26 @@ impl Tok<'_> {
         let n1 = n1.unwrap_or(self.abuf.len());
         let v1 = self.abuf.len();
         let name = self.abuf.get(n0..n1).unwrap_or_default();
-        let dup = self
-            .attrs
-            .iter()
-            .any(|a| self.abuf.get(a.n0..a.n1) == Some(name));
+        let same = |a: &Attr| self.abuf.get(a.n0..a.n1) == Some(name);
+        let dup = if self.attrs.len() < ATTR_SCAN {
+            self.attrs.iter().any(same)
+        } else {
+            if self.attr_index.is_empty() {
+                for (k, a) in self.attrs.iter().enumerate() {
+                    let h = self.hasher.hash_one(self.abuf.get(a.n0..a.n1));
+                    self.attr_index.entry(h).or_insert(k);
+                }
+            }
+            let h = self.hasher.hash_one(Some(name));
+            match self.attr_index.get(&h) {
+                None => {
+                    self.attr_index.insert(h, self.attrs.len());
+                    false
+                }
+                // Two names with one hash: rare enough for a scan.
+                Some(&k) => self.attrs.get(k).is_some_and(same) || self.attrs.iter().any(same),
+            }
+        };
         if dup {
             self.abuf.truncate(n0);
         } else {

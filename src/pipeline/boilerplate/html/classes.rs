@@ -74,7 +74,9 @@ pub(super) fn class_signal(value: &str) -> (Option<RemovalReason>, i8) {
 /// or menu: "tabs" marks a tab strip as navigation, but on any other element
 /// it names a widget whose panels hold the content (product descriptions).
 pub(super) fn class_signal_full(value: &str, strip: bool) -> (Option<RemovalReason>, i8, bool) {
-    let footnote = || {
+    // Read once, on the first "rodape": the value may repeat it many times.
+    let mut footnote: Option<bool> = None;
+    let is_footnote = || {
         value
             .as_bytes()
             .windows(4)
@@ -92,7 +94,7 @@ pub(super) fn class_signal_full(value: &str, strip: bool) -> (Option<RemovalReas
             return;
         }
         // "nota-de-rodape", "notas-rodape": footnotes, not the footer.
-        if w == b"rodape" && footnote() {
+        if w == b"rodape" && *footnote.get_or_insert_with(is_footnote) {
             return;
         }
         // A forum post's author panel ("message-userDetails", "userinfo"):

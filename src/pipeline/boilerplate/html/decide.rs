@@ -531,6 +531,21 @@ fn thread_start(
         .filter(|(i, (b, f))| counted(*i, b, f))
         .map(|(_, (_, f))| u64::from(f.words))
         .sum();
+    // Blocks of plain prose, in order: where `next_post_alike` looks for the
+    // posts around a widget. Built on first use, and once, so that a page of
+    // many comment prompts costs a search each, not a scan.
+    let prose_blocks = OnceCell::new();
+    let prose_blocks = || {
+        prose_blocks.get_or_init(|| {
+            (0..st.blocks.len())
+                .filter(|&k| {
+                    st.blocks
+                        .get(k)
+                        .is_some_and(|n| counts_as_prose(feats, &[], k, n) && mark_of(n).is_none())
+                })
+                .collect::<Vec<usize>>()
+        })
+    };
     let mut seen = 0u64;
     for (i, (b, f)) in st.blocks.iter().zip(&feats.f).enumerate() {
         if !in_region.get(i).copied().unwrap_or(false) {
@@ -542,13 +557,15 @@ fn thread_start(
         // A comment prompt inside a comment-marked widget ("Add a comment"
         // under each answer of a Q&A page) goes with its widget; only a
         // heading there may announce a thread that runs on past it.
-        let widget = b.heading == 0
-            && mark_of(b) == Some(RemovalReason::Comments)
-            && next_post_alike(st, feats, mark_of, i);
+        let widget = || {
+            b.heading == 0
+                && mark_of(b) == Some(RemovalReason::Comments)
+                && next_post_alike(st, prose_blocks(), i)
+        };
         if seen >= 50
-            && !widget
             && (heading || seen * 2 >= region_prose)
             && feats.kw(i) == Some(RemovalReason::Comments)
+            && !widget()
         {
             return i;
         }
@@ -563,35 +580,22 @@ fn thread_start(
 /// the one holding block `i` and the prose before it (same tag and class,
 /// a different element): the answers of a Q&A page, each with its own
 /// comment widget.
-fn next_post_alike(
-    st: &State,
-    feats: &Feats<'_>,
-    mark_of: &impl Fn(&Block) -> Option<RemovalReason>,
-    i: usize,
-) -> bool {
+fn next_post_alike(st: &State, prose_blocks: &[usize], i: usize) -> bool {
     let parent = |x: usize| parent_of(st, x);
     let Some(b) = st.blocks.get(i) else {
         return false;
     };
-    let Some(next) = st
-        .blocks
-        .iter()
-        .enumerate()
-        .skip(i + 1)
-        .find(|(k, n)| counts_as_prose(feats, &[], *k, n) && mark_of(n).is_none())
-        .map(|(_, n)| n.elem as usize)
-    else {
+    let elem = |k: usize| st.blocks.get(k).map(|n| n.elem as usize);
+    let after = prose_blocks.partition_point(|&k| k <= i);
+    let Some(next) = prose_blocks.get(after).and_then(|&k| elem(k)) else {
         return false;
     };
     // The post must also hold the prose before the widget: its own text.
-    let Some(prev) = st
-        .blocks
-        .iter()
-        .enumerate()
-        .take(i)
-        .rev()
-        .find(|(k, n)| counts_as_prose(feats, &[], *k, n) && mark_of(n).is_none())
-        .map(|(_, n)| n.elem as usize)
+    let before = prose_blocks.partition_point(|&k| k < i);
+    let Some(prev) = before
+        .checked_sub(1)
+        .and_then(|j| prose_blocks.get(j))
+        .and_then(|&k| elem(k))
     else {
         return false;
     };
@@ -791,19 +795,30 @@ fn promote(
     } else {
         0.75
     };
-    let kin: Vec<Vec<usize>> = finals
+    // Only each kin's nearest ancestors are compared, so only they are kept:
+    // a page may hold many thousands of kin.
+    let under_top = inherit(st, |i| (i == top).then_some(()));
+    let kin: Vec<[Option<usize>; NEAR_LEVELS]> = finals
         .iter()
         .filter(|&&(i, s)| {
-            i != top && s >= top_score * share && shape(i) == shape(top) && !top_chain.contains(&i)
+            i != top
+                && s >= top_score * share
+                && shape(i) == shape(top)
+                && !top_chain.contains(&i)
+                && under_top.get(i).copied().flatten().is_none()
         })
-        .map(|&(i, _)| ancestors(i, parent))
-        .filter(|c| !c.contains(&top))
+        .map(|&(i, _)| {
+            let mut near = [None; NEAR_LEVELS];
+            let mut cur = parent(i);
+            for slot in &mut near {
+                *slot = cur;
+                cur = cur.and_then(parent);
+            }
+            near
+        })
         .collect();
     for &a in top_chain.iter().take(NEAR_LEVELS) {
-        if kin
-            .iter()
-            .any(|c| c.iter().take(NEAR_LEVELS).any(|&x| x == a))
-        {
+        if kin.iter().any(|near| near.contains(&Some(a))) {
             return a;
         }
     }
