@@ -59,9 +59,53 @@ impl Health for DrainingHealth {
                         None => break,
                     },
                     () = super::stopped(&mut stopping) => break,
+                    // The status seldom changes: without this, a watcher that
+                    // went away would hold this task until shutdown.
+                    () = tx.closed() => break,
                 }
             }
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tonic_health::ServingStatus;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_watch_ends_when_its_watcher_goes() {
+        let (reporter, _) = tonic_health::server::health_reporter();
+        reporter
+            .set_service_status("", ServingStatus::Serving)
+            .await;
+        let (_stop, stopping) = watch::channel(false);
+        let health = DrainingHealth::new(reporter, stopping);
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let before = metrics.num_alive_tasks();
+        for _ in 0..20 {
+            let request = Request::new(HealthCheckRequest {
+                service: String::new(),
+            });
+            let mut stream = health.watch(request).await.expect("watch").into_inner();
+            let first = stream.next().await.expect("an update").expect("ok");
+            assert_eq!(first.status, ServingStatus::Serving as i32);
+        }
+        // Every stream above is dropped: their tasks must end.
+        let settled = tokio::time::timeout(Duration::from_secs(5), async {
+            while metrics.num_alive_tasks() > before {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        assert!(
+            settled.is_ok(),
+            "{} watch tasks outlived their watchers",
+            metrics.num_alive_tasks() - before
+        );
     }
 }
