@@ -374,7 +374,11 @@ impl TextPipeService for TextPipe {
         );
         // A saturated server refuses new streams at once. The stream holds no
         // slot itself (that could starve its own items); each item waits for one.
-        drop(self.admit("ProcessStream")?);
+        let started = Instant::now();
+        if let Err(refused) = self.admit("ProcessStream") {
+            self.finished("ProcessStream", &span, started, Some(&refused));
+            return Err(refused);
+        }
         // A caller's `grpc-timeout` bounds the whole stream (tonic's own
         // timer stops once the answer stream is returned): every item's work
         // ends by then, answering DEADLINE_EXCEEDED past it. Each item also
@@ -385,7 +389,6 @@ impl TextPipeService for TextPipe {
         let inbound = request.into_inner();
         tokio::spawn(
             async move {
-                let started = Instant::now();
                 let _in_flight = service.metrics.in_flight();
                 let error = service
                     .drive_stream(inbound, tx, caller_deadline)

@@ -70,10 +70,23 @@ async fn calls_past_the_concurrency_limit_are_shed_with_resource_exhausted() {
     let (slow, shed) = occupy_only_slot(&mut app).await;
     assert_eq!(shed.code(), Code::ResourceExhausted);
     assert!(shed.message().contains("busy"), "{}", shed.message());
+    // A stream is refused at its opening, and the refusal is counted like
+    // any call's.
+    let refused = app
+        .client
+        .process_stream(tokio_stream::iter(Vec::<
+            textpipe::grpc::proto::ProcessStreamRequest,
+        >::new()))
+        .await
+        .expect_err("a stream opened while saturated is refused");
+    assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
     assert!(
         slow.await.expect("task joins").is_ok(),
         "the admitted call still succeeds"
     );
+    let metrics = app.metrics_addr.expect("metrics on");
+    let series = r#"textpipe_calls_total{method="ProcessStream",code="RESOURCE_EXHAUSTED"}"#;
+    assert_eq!(metric(metrics, series).await, 1.0, "{series}");
     app.stop();
 }
 
