@@ -257,6 +257,8 @@ struct LimitedBody {
     have: usize,
     /// Bytes of the current message still to pass.
     left: usize,
+    /// Length the current message's prefix announced.
+    announced: usize,
     /// Whether a message's prefix has arrived.
     saw_message: bool,
 }
@@ -270,8 +272,24 @@ impl LimitedBody {
             prefix: [0; PREFIX],
             have: 0,
             left: 0,
+            announced: 0,
             saw_message: false,
         }
+    }
+
+    /// At the body's end: whether it ended inside a message (tonic would
+    /// call that an internal error, "Unexpected EOF").
+    fn ended(&self) -> Result<(), Status> {
+        if self.have == 0 && self.left == 0 {
+            return Ok(());
+        }
+        let (arrived, expected) = if self.have > 0 {
+            (self.have, PREFIX)
+        } else {
+            let expected = PREFIX + self.announced;
+            (expected - self.left, expected)
+        };
+        Err(CallError::Truncated { arrived, expected }.into())
     }
 
     /// Follows the framing through one chunk of the body.
@@ -294,7 +312,10 @@ impl LimitedBody {
             if self.have == PREFIX {
                 self.have = 0;
                 self.saw_message = true;
-                let [_, a, b, c, d] = self.prefix;
+                let [flag, a, b, c, d] = self.prefix;
+                if flag > 1 {
+                    return Err(CallError::BadFlag(flag).into());
+                }
                 let len = u32::from_be_bytes([a, b, c, d]) as usize;
                 if len > self.limit {
                     return Err(too_large(len, self.limit));
@@ -303,6 +324,7 @@ impl LimitedBody {
                     charge.take(len)?;
                 }
                 self.left = len;
+                self.announced = len;
             }
         }
         Ok(())
@@ -335,6 +357,9 @@ impl HttpBody for LimitedBody {
             && let Some(data) = frame.data_ref()
         {
             this.scan(data)?;
+        }
+        if frame.is_none() {
+            this.ended()?;
         }
         // A unary call that ends without a message is the caller's mistake;
         // tonic would answer INTERNAL ("Missing request message").
@@ -400,6 +425,36 @@ mod tests {
         // Only the prefix is needed to refuse it.
         let mut body = LimitedBody::new(Body::empty(), 100);
         assert!(body.scan(&framed(&[101])[..PREFIX]).is_err());
+    }
+
+    #[test]
+    fn a_body_ending_inside_a_message_is_the_callers_mistake() {
+        let data = framed(&[100]);
+        let end = |bytes: &[u8]| {
+            let mut body = LimitedBody::new(Body::empty(), 1 << 20);
+            body.scan(bytes).expect("within the limit");
+            body.ended()
+        };
+        assert!(end(&data).is_ok());
+        assert!(end(&[]).is_ok());
+        let cut = end(&data[..15]).expect_err("10 of 100 bytes");
+        assert_eq!(cut.code(), tonic::Code::InvalidArgument);
+        assert!(
+            cut.message().contains("15 of its 105 bytes"),
+            "{}",
+            cut.message()
+        );
+        let in_prefix = end(&data[..3]).expect_err("inside the prefix");
+        assert!(
+            in_prefix.message().contains("3 of its 5 bytes"),
+            "{}",
+            in_prefix.message()
+        );
+        let mut flagged = framed(&[4]);
+        flagged[0] = 2;
+        let mut body = LimitedBody::new(Body::empty(), 1 << 20);
+        let err = body.scan(&flagged).expect_err("flag 2");
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
     }
 
     #[test]

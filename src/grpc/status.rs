@@ -26,6 +26,21 @@ pub(crate) enum CallError {
     /// A unary call whose body ended without its one message.
     #[error("the request carries no message: a unary call sends exactly one")]
     NoMessage,
+    /// The body ended inside a message: its prefix, or fewer bytes than the
+    /// prefix announced.
+    #[error(
+        "the request body ended inside a message: {arrived} of its {expected} bytes arrived \
+         (a 5-byte prefix, then the length it announces)"
+    )]
+    Truncated {
+        /// Bytes of the message (prefix included) that arrived.
+        arrived: usize,
+        /// Bytes the message needs: 5 while its prefix is incomplete.
+        expected: usize,
+    },
+    /// A message prefix whose compressed-flag byte is neither 0 nor 1.
+    #[error("a message prefix's compressed-flag byte is {0}, not 0 or 1")]
+    BadFlag(u8),
     /// A request message over `--max-message-bytes`, seen at its length prefix.
     #[error(
         "request message of {len} bytes is over the limit of {limit} bytes (max-message-bytes)"
@@ -82,7 +97,9 @@ impl From<CallError> for Status {
             | CallError::Pipeline(P::UnknownLanguage { .. })
             | CallError::MissingContent
             | CallError::NotProtobuf(_)
-            | CallError::NoMessage => Code::InvalidArgument,
+            | CallError::NoMessage
+            | CallError::Truncated { .. }
+            | CallError::BadFlag(_) => Code::InvalidArgument,
             CallError::Pipeline(P::TooLarge { .. })
             | CallError::MessageTooLarge { .. }
             | CallError::BusyCalls { .. }
@@ -174,6 +191,14 @@ mod tests {
         let cases = [
             (CallError::MissingContent, Code::InvalidArgument),
             (CallError::NoMessage, Code::InvalidArgument),
+            (
+                CallError::Truncated {
+                    arrived: 15,
+                    expected: 105,
+                },
+                Code::InvalidArgument,
+            ),
+            (CallError::BadFlag(2), Code::InvalidArgument),
             (
                 CallError::MessageTooLarge { len: 9, limit: 8 },
                 Code::ResourceExhausted,

@@ -155,3 +155,28 @@ async fn a_unary_call_without_a_message_is_invalid_argument() {
     );
     app.stop();
 }
+
+#[tokio::test]
+async fn a_body_ending_inside_its_message_is_invalid_argument() {
+    let mut app = spawn_app_with(|_| {}).await;
+    // A prefix announcing 100 bytes, then 10 of them, then the end.
+    let mut cut = vec![0u8];
+    cut.extend_from_slice(&100u32.to_be_bytes());
+    cut.extend_from_slice(&[b'x'; 10]);
+    let (tx, answer) = start_call(app.addr);
+    send(&tx, Bytes::from(cut)).await;
+    drop(tx);
+    let (code, message) = answer.await.expect("joins");
+    assert_eq!(code, "3", "INVALID_ARGUMENT, not INTERNAL: {message}");
+    assert!(
+        message.replace("%20", " ").contains("15 of its 105 bytes"),
+        "{message}"
+    );
+    // A compressed-flag byte that is neither 0 nor 1.
+    let (tx, answer) = start_call(app.addr);
+    send(&tx, Bytes::from_static(&[7, 0, 0, 0, 0])).await;
+    drop(tx);
+    let (code, message) = answer.await.expect("joins");
+    assert_eq!(code, "3", "{message}");
+    app.stop();
+}
