@@ -20,6 +20,12 @@ use crate::pipeline::Pipeline;
 /// written in input order, so memory stays bounded on endless input (64
 /// pages of 100 KB hold about 6 MB).
 const JSONL_BATCH: usize = 64;
+/// Bytes of lines a batch holds before it is handled even if short of
+/// `JSONL_BATCH` lines: with `MAX_LINE`, what bounds a run's memory.
+const JSONL_BATCH_BYTES: usize = 64 << 20;
+/// Longest JSON line read (a 4 MiB page escaped as JSON is far shorter);
+/// a longer one is skipped to its end and answered with an error.
+const MAX_LINE: usize = 16 << 20;
 
 /// textpipe: language detection, boilerplate stripping and summarization.
 #[derive(Debug, Parser)]
@@ -331,25 +337,48 @@ where
     Req: DeserializeOwned + Send,
     Resp: Serialize + Send,
 {
+    run_lines_capped(pipeline, reader, out, call, MAX_LINE)
+}
+
+/// `run_lines` with lines of at most `max_line` bytes.
+fn run_lines_capped<Req, Resp>(
+    pipeline: &Pipeline,
+    reader: Box<dyn BufRead>,
+    out: &mut impl Write,
+    call: fn(&Pipeline, Req) -> Result<Resp, Status>,
+    max_line: usize,
+) -> io::Result<bool>
+where
+    Req: DeserializeOwned + Send,
+    Resp: Serialize + Send,
+{
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let mut all_ok = true;
-    let mut batch = Vec::with_capacity(JSONL_BATCH);
-    let mut lines = reader.lines();
+    let mut batch: Vec<Result<String, Status>> = Vec::with_capacity(JSONL_BATCH);
+    let mut reader = reader;
     loop {
         batch.clear();
-        for line in lines.by_ref() {
-            let line = line?;
-            if !line.trim().is_empty() {
-                batch.push(line);
-            }
-            if batch.len() == JSONL_BATCH {
+        let mut bytes = 0;
+        while batch.len() < JSONL_BATCH && bytes < JSONL_BATCH_BYTES {
+            let Some(line) = read_line(&mut reader, max_line)? else {
                 break;
+            };
+            if let Ok(text) = &line {
+                if text.trim().is_empty() {
+                    continue;
+                }
+                bytes += text.len();
             }
+            batch.push(line);
         }
         if batch.is_empty() {
             break;
         }
         let results = parallel_map(&batch, threads, |line| {
+            let line = match line {
+                Ok(line) => line,
+                Err(status) => return (error_object(None, status), false),
+            };
             // A bug that panics on one document costs that line, not the
             // rest of the batch: it answers INTERNAL in its place.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -371,6 +400,51 @@ where
         }
     }
     Ok(all_ok)
+}
+
+/// Reads one line (without its `\n` or `\r\n`); `None` at the end of
+/// input. A line over `max` bytes is skipped to its end, and one that is
+/// not UTF-8 is kept out: either is that line's error, and reading goes on.
+fn read_line(reader: &mut dyn BufRead, max: usize) -> io::Result<Option<Result<String, Status>>> {
+    let mut buf = Vec::new();
+    let mut over = false;
+    let mut any = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(at) => (chunk.get(..at).unwrap_or_default(), Some(at + 1)),
+            None => (chunk, None),
+        };
+        if !over && buf.len() + part.len() <= max {
+            buf.extend_from_slice(part);
+        } else {
+            over = true;
+            buf = Vec::new();
+        }
+        let used = done.unwrap_or(chunk.len());
+        reader.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if over {
+        let status = Status::invalid_argument(format!("line is longer than {max} bytes"));
+        return Ok(Some(Err(status)));
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Status::invalid_argument(format!("line is not UTF-8 (byte {at})"))
+    })))
 }
 
 /// Maps `items` on up to `threads` scoped threads, keeping input order.
@@ -493,6 +567,48 @@ mod tests {
         let (v, ok) = answer_line(&p, r#"{"id":"c3","text":"a","html":"<p>b</p>"}"#, strip);
         assert!(!ok, "both text and html must be refused: {v}");
         assert_eq!(v["id"], "c3");
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_or_too_long_costs_that_line() {
+        let p = Pipeline::new();
+        let mut input =
+            b"{\"id\":\"a\",\"text\":\"Guten Morgen, wie geht es Ihnen heute?\"}\r\n".to_vec();
+        input.extend_from_slice(b"{\"id\":\"b\",\"text\":\"caf\xe9\"}\n");
+        input.extend_from_slice(
+            format!("{{\"id\":\"c\",\"text\":\"{}\"}}\n", "x".repeat(300)).as_bytes(),
+        );
+        input.extend_from_slice(
+            b"\n{\"id\":\"d\",\"text\":\"Bonjour tout le monde, comment allez-vous?\"}",
+        );
+        // A small reader buffer, so that lines span many reads.
+        let reader = Box::new(io::BufReader::with_capacity(16, io::Cursor::new(input)));
+        let mut out = Vec::new();
+        let ok = run_lines_capped(&p, reader, &mut out, detect, 200).expect("runs");
+        assert!(!ok, "two lines failed");
+        let lines: Vec<Value> = String::from_utf8(out)
+            .expect("utf-8 out")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert_eq!(lines[0]["id"], "a");
+        assert_eq!(lines[0]["language"]["code"], "de");
+        assert_eq!(lines[1]["error"]["code"], "INVALID_ARGUMENT");
+        assert!(
+            lines[1]["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("UTF-8")
+        );
+        assert!(
+            lines[2]["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("longer than 200")
+        );
+        assert_eq!(lines[3]["id"], "d");
+        assert_eq!(lines[3]["language"]["code"], "fr");
     }
 
     /// `detect`, except that it panics on the text "boom".
