@@ -124,7 +124,7 @@ impl<S, B> Service<http::Request<Body>> for SizeLimited<S>
 where
     S: Service<http::Request<Body>, Response = http::Response<B>>,
     S::Future: Send + 'static,
-    B: 'static,
+    B: Default + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -151,13 +151,25 @@ where
             _ => None,
         };
         let unaccounted = charge.as_ref().map(Charge::watcher);
+        let late = super::deadline::before_tonic(request.headers(), Instant::now());
         let answer = self.inner.call(request.map(|body| {
             let mut body = LimitedBody::new(body, limit);
             body.charge = charge;
             Body::new(body)
         }));
         Box::pin(async move {
-            let response = answer.await?;
+            // A request message still arriving at the caller's deadline has no
+            // handler to answer for it yet (tonic would answer CANCELLED).
+            let response = match late {
+                Some((timeout, at)) => match tokio::time::timeout_at(at.into(), answer).await {
+                    Ok(response) => response?,
+                    Err(_) => {
+                        let ms = timeout.as_millis();
+                        Status::from(CallError::RequestLate { ms }).into_http()
+                    }
+                },
+                None => answer.await?,
+            };
             if let Some(watcher) = unaccounted {
                 watcher.account_if_refused(response.headers());
             }

@@ -37,6 +37,20 @@ pub(crate) fn caller_deadline<T>(request: &Request<T>) -> Option<Instant> {
     from.checked_add(timeout)
 }
 
+/// For the layer in front of tonic's decoding: the caller's timeout from
+/// the raw headers, and the instant to answer DEADLINE_EXCEEDED if nothing
+/// answered yet (the request message has not arrived). That is after the
+/// handler's own deadline ([`effective`]) and before tonic's timer, which
+/// would answer CANCELLED.
+pub(crate) fn before_tonic(
+    headers: &tonic::codegen::http::HeaderMap,
+    from: Instant,
+) -> Option<(Duration, Instant)> {
+    let timeout = parse(headers.get("grpc-timeout")?.to_str().ok()?)?;
+    let early = (timeout / 40).min(Duration::from_millis(10));
+    Some((timeout, from.checked_add(timeout.saturating_sub(early))?))
+}
+
 /// The caller's timeout, if it sent a well-formed `grpc-timeout` header
 /// (1 to 8 digits and a unit: H, M, S, m, u or n).
 fn caller_timeout(metadata: &MetadataMap) -> Option<Duration> {

@@ -69,6 +69,13 @@ pub(crate) enum CallError {
         /// The deadline the call had, in milliseconds.
         ms: u128,
     },
+    /// The caller's deadline passed while its request message was still
+    /// arriving.
+    #[error("the caller's deadline of {ms} ms passed before its request message arrived")]
+    RequestLate {
+        /// The caller's deadline, in milliseconds.
+        ms: u128,
+    },
     /// The server stopped and its shutdown grace ended first.
     #[error("server stopped: its shutdown grace ended before this call finished; retry")]
     ShutDown,
@@ -104,9 +111,9 @@ impl From<CallError> for Status {
             | CallError::MessageTooLarge { .. }
             | CallError::BusyCalls { .. }
             | CallError::BusyBytes { .. } => Code::ResourceExhausted,
-            CallError::Pipeline(P::DeadlineExceeded) | CallError::Deadline { .. } => {
-                Code::DeadlineExceeded
-            }
+            CallError::Pipeline(P::DeadlineExceeded)
+            | CallError::Deadline { .. }
+            | CallError::RequestLate { .. } => Code::DeadlineExceeded,
             CallError::Pipeline(P::Cancelled)
             | CallError::BodyCutOff(_)
             | CallError::CallerGone => Code::Cancelled,
@@ -206,6 +213,7 @@ mod tests {
             (CallError::BusyCalls { calls: 4 }, Code::ResourceExhausted),
             (CallError::BusyBytes { mib: 64 }, Code::ResourceExhausted),
             (CallError::Deadline { ms: 250 }, Code::DeadlineExceeded),
+            (CallError::RequestLate { ms: 5 }, Code::DeadlineExceeded),
             (CallError::ShutDown, Code::Unavailable),
             (CallError::StreamCut, Code::Unavailable),
             (CallError::CallerGone, Code::Cancelled),

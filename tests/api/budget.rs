@@ -24,15 +24,25 @@ type Sender = mpsc::Sender<Result<Frame<Bytes>, Infallible>>;
 /// hand; returns the sender of its body and the pending answer:
 /// `(grpc-status, grpc-message)` from its headers or trailers.
 fn start_call(addr: std::net::SocketAddr) -> (Sender, tokio::task::JoinHandle<(String, String)>) {
+    start_call_with(addr, None)
+}
+
+/// `start_call`, with a `grpc-timeout` header when given.
+fn start_call_with(
+    addr: std::net::SocketAddr,
+    grpc_timeout: Option<&str>,
+) -> (Sender, tokio::task::JoinHandle<(String, String)>) {
     let (tx, rx) = mpsc::channel(4);
     let body = tonic::body::Body::new(StreamBody::new(ReceiverStream::new(rx)));
-    let request = http::Request::post(format!(
+    let mut request = http::Request::post(format!(
         "http://{addr}/textpipe.v1.TextPipeService/DetectLanguage"
     ))
     .header("content-type", "application/grpc")
-    .header("te", "trailers")
-    .body(body)
-    .expect("valid request");
+    .header("te", "trailers");
+    if let Some(timeout) = grpc_timeout {
+        request = request.header("grpc-timeout", timeout);
+    }
+    let request = request.body(body).expect("valid request");
     let answer = tokio::spawn(async move {
         let client = Client::builder(TokioExecutor::new())
             .http2_only(true)
@@ -178,5 +188,34 @@ async fn a_body_ending_inside_its_message_is_invalid_argument() {
     drop(tx);
     let (code, message) = answer.await.expect("joins");
     assert_eq!(code, "3", "{message}");
+    app.stop();
+}
+
+#[tokio::test]
+async fn a_deadline_passing_before_the_message_arrives_is_deadline_exceeded() {
+    let mut app = spawn_app_with(|_| {}).await;
+    // The prefix arrives, the message does not: no handler holds the call
+    // when the caller's deadline passes. tonic's own timer would answer
+    // CANCELLED "Timeout expired".
+    let (prefix, _) = framed(1000);
+    for timeout in ["0n", "200m"] {
+        let (tx, answer) = start_call_with(app.addr, Some(timeout));
+        send(&tx, prefix.clone()).await;
+        let (code, message) = tokio::time::timeout(Duration::from_secs(10), answer)
+            .await
+            .expect("answered at the deadline")
+            .expect("joins");
+        assert_eq!(code, "4", "DEADLINE_EXCEEDED for {timeout}: {message}");
+        assert!(
+            message
+                .replace("%20", " ")
+                .contains("before its request message arrived"),
+            "{message}"
+        );
+        drop(tx);
+    }
+    let (_, metrics) = get(app.metrics_addr.expect("metrics on"), "/metrics").await;
+    let line = r#"textpipe_calls_total{method="DetectLanguage",code="DEADLINE_EXCEEDED"} 2"#;
+    assert!(metrics.contains(line), "{line} in {metrics}");
     app.stop();
 }
