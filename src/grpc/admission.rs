@@ -9,6 +9,7 @@
 //!
 //! [`Limits::max_in_flight_bytes`]: super::Limits::max_in_flight_bytes
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -111,6 +112,29 @@ impl Prepaid {
     /// Whether the handler or a refusal accounted for the call.
     pub(crate) fn accounted(&self) -> bool {
         self.ticket().accounted
+    }
+}
+
+/// The permits of a `ProcessStream`'s items, in message order: the body
+/// takes each when the item's length prefix arrives (waiting for the
+/// budget, not refusing), before the item is read; the handler pops one per
+/// item it decodes. Queued items so count against the budget too.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StreamPrepaid(Arc<Mutex<VecDeque<OwnedSemaphorePermit>>>);
+
+impl StreamPrepaid {
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<OwnedSemaphorePermit>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps the permit of the next message.
+    pub(crate) fn push(&self, permit: OwnedSemaphorePermit) {
+        self.queue().push_back(permit);
+    }
+
+    /// The permit of the oldest message not yet handed out.
+    pub(crate) fn pop(&self) -> Option<OwnedSemaphorePermit> {
+        self.queue().pop_front()
     }
 }
 

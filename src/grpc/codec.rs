@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
@@ -22,7 +22,7 @@ use tonic::codegen::{Service, http};
 use tonic::server::NamedService;
 use tonic_prost::ProstEncoder;
 
-use super::admission::{ByteBudget, Prepaid};
+use super::admission::{ByteBudget, Prepaid, StreamPrepaid};
 use super::status::CallError;
 use crate::metrics::Metrics;
 
@@ -150,11 +150,20 @@ where
             }
             _ => None,
         };
+        let stream = match &self.budget {
+            Some((budget, _)) if request.uri().path().ends_with("/ProcessStream") => {
+                let paid = StreamPrepaid::default();
+                request.extensions_mut().insert(paid.clone());
+                Some(StreamCharge::new(budget.clone(), paid))
+            }
+            _ => None,
+        };
         let unaccounted = charge.as_ref().map(Charge::watcher);
         let late = super::deadline::before_tonic(request.headers(), Instant::now());
         let answer = self.inner.call(request.map(|body| {
             let mut body = LimitedBody::new(body, limit);
             body.charge = charge;
+            body.stream = stream;
             Body::new(body)
         }));
         Box::pin(async move {
@@ -221,6 +230,60 @@ impl Charge {
     }
 }
 
+/// Longest pause between two tries of a stream item for its bytes, as the
+/// handler's own tries for capacity pause (see `poll_until`).
+const MAX_PAY_PAUSE: Duration = Duration::from_millis(16);
+
+/// Where a stream's items are charged as their prefixes arrive.
+struct StreamCharge {
+    budget: ByteBudget,
+    paid: StreamPrepaid,
+    /// Lengths of messages whose prefix arrived and that are not paid yet.
+    owed: std::collections::VecDeque<usize>,
+    /// A chunk held back until the messages it begins are paid.
+    held: Option<Frame<Bytes>>,
+    /// The pause before the next try, while the budget is spent.
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+    backoff: Duration,
+}
+
+impl StreamCharge {
+    fn new(budget: ByteBudget, paid: StreamPrepaid) -> Self {
+        Self {
+            budget,
+            paid,
+            owed: std::collections::VecDeque::new(),
+            held: None,
+            pause: None,
+            backoff: Duration::from_millis(1),
+        }
+    }
+
+    /// Ready once every owed message is paid. Tries, then pauses and tries
+    /// again, rather than queueing on the budget: queued waiters are served
+    /// first on every release, which would refuse unary calls meanwhile.
+    fn poll_paid(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        while let Some(&len) = self.owed.front() {
+            if let Some(pause) = &mut self.pause {
+                ready!(pause.as_mut().poll(cx));
+                self.pause = None;
+            }
+            match self.budget.try_permit(len) {
+                Some(permit) => {
+                    self.paid.push(permit);
+                    self.owed.pop_front();
+                    self.backoff = Duration::from_millis(1);
+                }
+                None => {
+                    self.pause = Some(Box::pin(tokio::time::sleep(self.backoff)));
+                    self.backoff = (self.backoff * 2).min(MAX_PAY_PAUSE);
+                }
+            }
+        }
+        Poll::Ready(())
+    }
+}
+
 /// A unary call that neither its handler nor a refusal has logged yet.
 /// tonic answers some calls before their handler runs (a message that
 /// does not decode, one over the size limit); this writes their one log
@@ -264,6 +327,8 @@ struct LimitedBody {
     inner: Body,
     limit: usize,
     charge: Option<Charge>,
+    /// A stream's budget and its items' permits.
+    stream: Option<StreamCharge>,
     /// The prefix being read and how much of it has arrived.
     prefix: [u8; PREFIX],
     have: usize,
@@ -281,6 +346,7 @@ impl LimitedBody {
             inner,
             limit,
             charge: None,
+            stream: None,
             prefix: [0; PREFIX],
             have: 0,
             left: 0,
@@ -335,6 +401,9 @@ impl LimitedBody {
                 if let Some(charge) = &self.charge {
                     charge.take(len)?;
                 }
+                if let Some(stream) = &mut self.stream {
+                    stream.owed.push_back(len);
+                }
                 self.left = len;
                 self.announced = len;
             }
@@ -357,6 +426,14 @@ impl HttpBody for LimitedBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let this = self.get_mut();
+        // A stream's items are paid for as their prefixes arrive; the chunk
+        // holding a prefix goes on (and more is read) only once it is paid.
+        if let Some(stream) = &mut this.stream {
+            ready!(stream.poll_paid(cx));
+            if let Some(frame) = stream.held.take() {
+                return Poll::Ready(Some(Ok(frame)));
+            }
+        }
         let frame = ready!(Pin::new(&mut this.inner).poll_frame(cx));
         // A body that cannot be read was reset by the caller or lost with
         // its connection: the call ends as cancelled, as it would in the
@@ -369,6 +446,14 @@ impl HttpBody for LimitedBody {
             && let Some(data) = frame.data_ref()
         {
             this.scan(data)?;
+        }
+        if let (Some(stream), Some(Ok(_))) = (&mut this.stream, &frame)
+            && !stream.owed.is_empty()
+            && let Some(Ok(frame)) = frame
+        {
+            stream.held = Some(frame);
+            ready!(stream.poll_paid(cx));
+            return Poll::Ready(stream.held.take().map(Ok));
         }
         if frame.is_none() {
             this.ended()?;
@@ -467,6 +552,35 @@ mod tests {
         let mut body = LimitedBody::new(Body::empty(), 1 << 20);
         let err = body.scan(&flagged).expect_err("flag 2");
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    }
+
+    #[tokio::test]
+    async fn a_streams_chunk_waits_until_its_messages_are_paid() {
+        use http_body_util::BodyExt;
+        let budget = ByteBudget::new(8 << 10);
+        let paid = StreamPrepaid::default();
+        // Two items of 2 KiB in one chunk, with room for one of them.
+        let data = Bytes::from(framed(&[2 << 10, 2 << 10]));
+        let mut body = LimitedBody::new(Body::new(http_body_util::Full::new(data)), 1 << 20);
+        body.stream = Some(StreamCharge::new(budget.clone(), paid.clone()));
+        let held = budget.try_permit(6 << 10).expect("free");
+        let mut body = std::pin::pin!(body);
+        let early = tokio::time::timeout(Duration::from_millis(100), body.as_mut().frame()).await;
+        assert!(
+            early.is_err(),
+            "the chunk waits for its second item's bytes"
+        );
+        assert_eq!(budget.available_kib(), 0, "the first item is paid");
+        drop(held);
+        let frame = body.as_mut().frame().await.expect("a frame").expect("data");
+        assert_eq!(
+            frame.data_ref().map(Bytes::len),
+            Some(2 * (PREFIX + (2 << 10)))
+        );
+        assert_eq!(budget.available_kib(), 4);
+        // One permit per item, in order, for the handler.
+        assert!(paid.pop().is_some() && paid.pop().is_some() && paid.pop().is_none());
+        assert_eq!(budget.available_kib(), 8);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, Span};
 
-use super::admission::{ByteBudget, Prepaid};
+use super::admission::{ByteBudget, Prepaid, StreamPrepaid};
 use super::calls::{DetectCall, ProcessCall, StripCall, SummarizeCall, Weighed};
 use super::proto::{self, text_pipe_service_server::TextPipeService};
 use super::status::{CallError, code_name, log_call_finished};
@@ -384,6 +384,7 @@ impl TextPipeService for TextPipe {
         // ends by then, answering DEADLINE_EXCEEDED past it. Each item also
         // keeps the server's default deadline of its own.
         let caller_deadline = deadline::caller_deadline(&request);
+        let paid = request.extensions().get::<StreamPrepaid>().cloned();
         let (tx, rx) = mpsc::channel(self.limits.stream_in_flight);
         let service = self.clone();
         let inbound = request.into_inner();
@@ -391,7 +392,7 @@ impl TextPipeService for TextPipe {
             async move {
                 let _in_flight = service.metrics.in_flight();
                 let error = service
-                    .drive_stream(inbound, tx, caller_deadline)
+                    .drive_stream(inbound, tx, caller_deadline, paid)
                     .await
                     .err();
                 service.finished("ProcessStream", &Span::current(), started, error.as_ref());
@@ -461,6 +462,7 @@ impl TextPipe {
         mut inbound: Streaming<proto::ProcessStreamRequest>,
         tx: StreamSender,
         caller_deadline: Option<Instant>,
+        paid: Option<StreamPrepaid>,
     ) -> Result<(), Status> {
         let in_flight = Arc::new(Semaphore::new(self.limits.stream_in_flight));
         let mut tasks = JoinSet::new();
@@ -495,11 +497,13 @@ impl TextPipe {
                 Err(status) => break Err(status),
             };
             items += 1;
+            // The bytes the body charged for this item as its prefix came.
+            let prepaid = paid.as_ref().and_then(StreamPrepaid::pop);
             let service = self.clone();
             let tx = tx.clone();
             tasks.spawn(
                 async move {
-                    let response = service.stream_item(item, caller_deadline).await;
+                    let response = service.stream_item(item, caller_deadline, prepaid).await;
                     // A gone client is not an error of ours; the send just fails.
                     let _ = tx.send(Ok(response)).await;
                     drop(slot);
@@ -538,15 +542,20 @@ impl TextPipe {
         &self,
         item: proto::ProcessStreamRequest,
         caller_deadline: Option<Instant>,
+        prepaid: Option<OwnedSemaphorePermit>,
     ) -> proto::ProcessStreamResponse {
         let id = item.id.clone();
         let result = async {
             let call = ProcessCall::try_from(proto::ProcessRequest::from(item))?;
             // Stream items wait for a global slot instead of failing: the
             // stream was admitted, and its own bound already limits it.
+            let bytes = match prepaid {
+                Some(permit) => permit,
+                None => poll_until(|| self.input.try_permit(call.input_bytes())).await,
+            };
             let permit = Admitted {
                 _call: poll_until(|| Arc::clone(&self.admission).try_acquire_owned().ok()).await,
-                _bytes: poll_until(|| self.input.try_permit(call.input_bytes())).await,
+                _bytes: bytes,
             };
             self.metrics
                 .input_bytes("ProcessStream", call.input_bytes());
@@ -667,7 +676,7 @@ mod tests {
                 )),
                 ..Default::default()
             };
-            async move { svc.stream_item(item, None).await }
+            async move { svc.stream_item(item, None, None).await }
         });
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert!(!waiting.is_finished(), "the item waits for its share");

@@ -197,3 +197,52 @@ async fn a_client_that_reads_no_answers_holds_the_server_back_not_its_memory() {
     ids.dedup();
     assert_eq!(ids.len(), ITEMS, "one answer per id");
 }
+
+#[tokio::test]
+async fn items_waiting_in_many_streams_count_against_the_input_budget() {
+    const STREAMS: usize = 16;
+    const ITEMS: usize = 8;
+    let server = Served::start(&[
+        "--max-in-flight-bytes",
+        "1048576",
+        "--max-concurrent-requests",
+        "1",
+        "--workers",
+        "1",
+        "--stream-in-flight",
+        "8",
+    ])
+    .await;
+    let channel = Endpoint::from_shared(format!("http://{}", server.addr))
+        .expect("valid uri")
+        .connect()
+        .await
+        .expect("connects");
+    let before = server.peak_rss_kib();
+    // 16 streams of 8 items of 1 MB each, sent at once while the server
+    // works one item at a time: 128 MB on offer.
+    let item = |s: usize, i: usize| {
+        let text = format!("Stream {s} item {i}. {}", "word ".repeat(200_000));
+        stream_item(&format!("{s}-{i}"), Some(Content::Text(text)))
+    };
+    let mut streams = Vec::new();
+    for s in 0..STREAMS {
+        let mut client = TextPipeServiceClient::new(channel.clone());
+        let items: Vec<_> = (0..ITEMS).map(|i| item(s, i)).collect();
+        streams.push(tokio::spawn(async move {
+            client.process_stream(tokio_stream::iter(items)).await
+        }));
+    }
+    // What the server reads meanwhile is what it holds: each item waits
+    // for its share of the 1 MiB budget before it is read, so the rest
+    // stays in the HTTP/2 windows. Unbounded, each stream would read its 8.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let grown_kib = server.peak_rss_kib().saturating_sub(before);
+    assert!(
+        grown_kib < 48 * 1024,
+        "memory grew by {grown_kib} KiB with a 1 MiB input budget"
+    );
+    for stream in streams {
+        stream.abort();
+    }
+}
