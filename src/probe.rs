@@ -54,6 +54,10 @@ impl HealthCheckArgs {
         };
         let endpoint = Endpoint::from_shared(format!("{scheme}://{}", self.addr))
             .with_context(|| format!("bad --addr {:?}", self.addr))?;
+        // Without a port the URI would mean port 80 (443): never our server.
+        if endpoint.uri().port_u16().is_none() {
+            anyhow::bail!("bad --addr {:?}: give host:port", self.addr);
+        }
         let Some(ca) = &self.tls_ca else {
             return Ok(endpoint);
         };
@@ -127,4 +131,30 @@ async fn ask(endpoint: Endpoint, service: String) -> anyhow::Result<Serving> {
         .check(HealthCheckRequest { service })
         .await?;
     Ok(response.into_inner().status())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(addr: &str) -> HealthCheckArgs {
+        HealthCheckArgs {
+            addr: addr.into(),
+            service: String::new(),
+            timeout_ms: 100,
+            tls_ca: None,
+            tls_server_name: None,
+            tls_cert: None,
+            tls_key: None,
+        }
+    }
+
+    #[test]
+    fn an_address_needs_its_port() {
+        assert!(args("127.0.0.1:50051").endpoint().is_ok());
+        assert!(args("[::1]:50051").endpoint().is_ok());
+        let err = args("127.0.0.1").endpoint().expect_err("no port");
+        assert!(format!("{err:#}").contains("host:port"), "{err:#}");
+        assert!(args("not an address").endpoint().is_err());
+    }
 }

@@ -90,8 +90,8 @@ impl Prepaid {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Keeps `permit` for the handler; a second message's permit (a unary
-    /// call has one) replaces the first.
+    /// Keeps `permit` for the handler (a unary call has one message; the
+    /// body refuses a second).
     pub(crate) fn put(&self, permit: OwnedSemaphorePermit) {
         self.ticket().permit = Some(permit);
     }

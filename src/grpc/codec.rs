@@ -389,6 +389,10 @@ impl LimitedBody {
             data = data.get(n..).unwrap_or_default();
             if self.have == PREFIX {
                 self.have = 0;
+                // tonic would read the first and ignore the rest.
+                if self.charge.is_some() && self.saw_message {
+                    return Err(CallError::ExtraMessage.into());
+                }
                 self.saw_message = true;
                 let [flag, a, b, c, d] = self.prefix;
                 if flag > 1 {
@@ -547,6 +551,17 @@ mod tests {
             "{}",
             in_prefix.message()
         );
+        // A unary call carries one message; the stream's body has no charge.
+        let mut unary = LimitedBody::new(Body::empty(), 1 << 20);
+        unary.charge = Some(Charge {
+            budget: ByteBudget::new(1 << 20),
+            prepaid: Prepaid::default(),
+            method: "Process",
+            metrics: Arc::new(Metrics::new()),
+            arrived: Instant::now(),
+        });
+        let two = unary.scan(&framed(&[10, 10])).expect_err("two messages");
+        assert_eq!(two.code(), tonic::Code::InvalidArgument);
         let mut flagged = framed(&[4]);
         flagged[0] = 2;
         let mut body = LimitedBody::new(Body::empty(), 1 << 20);

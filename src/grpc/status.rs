@@ -38,6 +38,9 @@ pub(crate) enum CallError {
         /// Bytes the message needs: 5 while its prefix is incomplete.
         expected: usize,
     },
+    /// A unary call whose body carries a second message.
+    #[error("the request carries more than one message: a unary call sends exactly one")]
+    ExtraMessage,
     /// A message prefix whose compressed-flag byte is neither 0 nor 1.
     #[error("a message prefix's compressed-flag byte is {0}, not 0 or 1")]
     BadFlag(u8),
@@ -105,6 +108,7 @@ impl From<CallError> for Status {
             | CallError::MissingContent
             | CallError::NotProtobuf(_)
             | CallError::NoMessage
+            | CallError::ExtraMessage
             | CallError::Truncated { .. }
             | CallError::BadFlag(_) => Code::InvalidArgument,
             CallError::Pipeline(P::TooLarge { .. })
@@ -206,6 +210,7 @@ mod tests {
                 Code::InvalidArgument,
             ),
             (CallError::BadFlag(2), Code::InvalidArgument),
+            (CallError::ExtraMessage, Code::InvalidArgument),
             (
                 CallError::MessageTooLarge { len: 9, limit: 8 },
                 Code::ResourceExhausted,

@@ -189,10 +189,12 @@ impl TokenSet {
             .metadata()
             .get("authorization")
             .ok_or(Refused::Missing)?;
-        let presented = value
-            .as_bytes()
-            .strip_prefix(b"Bearer ")
-            .or_else(|| value.as_bytes().strip_prefix(b"bearer "))
+        // The scheme is case-insensitive (RFC 7235), the token is not.
+        let bytes = value.as_bytes();
+        let presented = bytes
+            .get(..7)
+            .filter(|scheme| scheme.eq_ignore_ascii_case(b"bearer "))
+            .and_then(|_| bytes.get(7..))
             .ok_or(Refused::Malformed)?;
         if self.accepts(presented) {
             Ok(())
@@ -335,6 +337,9 @@ mod tests {
     fn check_answers_unauthenticated_without_echoing_the_token() {
         let s = set(A);
         assert!(s.check(&request(Some(&format!("Bearer {A}")))).is_ok());
+        assert!(s.check(&request(Some(&format!("BEARER {A}")))).is_ok());
+        let upper = s.check(&request(Some(&format!("Bearer {}", A.to_uppercase()))));
+        assert_eq!(upper.unwrap_err(), Refused::Invalid, "the token is exact");
         let missing = s.check(&request(None)).unwrap_err();
         assert_eq!(missing, Refused::Missing);
         let missing = missing.status();

@@ -182,6 +182,17 @@ async fn a_body_ending_inside_its_message_is_invalid_argument() {
         message.replace("%20", " ").contains("15 of its 105 bytes"),
         "{message}"
     );
+    // Two messages in a unary call: tonic would answer the first.
+    let (prefix, message) = framed(100);
+    let (tx, answer) = start_call(app.addr);
+    for _ in 0..2 {
+        send(&tx, prefix.clone()).await;
+        send(&tx, message.clone()).await;
+    }
+    drop(tx);
+    let (code, message) = answer.await.expect("joins");
+    assert_eq!(code, "3", "{message}");
+    assert!(message.contains("more%20than%20one"), "{message}");
     // A compressed-flag byte that is neither 0 nor 1.
     let (tx, answer) = start_call(app.addr);
     send(&tx, Bytes::from_static(&[7, 0, 0, 0, 0])).await;
