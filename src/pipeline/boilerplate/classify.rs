@@ -438,6 +438,37 @@ const NETWORKS: &[&str] = &[
     "bluesky",
     "mastodon",
 ];
+/// Messengers whose channels and groups sites invite readers to.
+const MESSENGERS: &[&str] = &["whatsapp", "telegram", "signal", "viber"];
+const CHANNEL: &[&str] = &[
+    "channel", "channels", "group", "groups", "canal", "canales", "canais", "kanal", "grupo",
+    "grupos", "gruppe", "groupe", "chaîne",
+];
+/// The site speaking of itself ("our channel", "tenemos canal").
+const SITE_SPEAKS: &[&str] = &[
+    "our", "we", "us", "nuestro", "nuestra", "tenemos", "notre", "nous", "unser", "unseren",
+    "unserem", "unsere", "nosso", "nossa", "temos",
+];
+/// The ask: join, follow or subscribe, in the languages above.
+const JOIN: &[&str] = &[
+    "join",
+    "follow",
+    "subscribe",
+    "únete",
+    "únase",
+    "súmate",
+    "suscríbete",
+    "entra",
+    "participe",
+    "siga",
+    "rejoignez",
+    "rejoins",
+    "abonnez-vous",
+    "abonniere",
+    "abonnieren",
+    "folge",
+    "folgen",
+];
 const SHARE_LONG: &[&str] = &[
     "share buttons",
     "forward this article",
@@ -880,7 +911,14 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     // "Follow the Opinion section on Facebook, Twitter and Instagram."
     let follow =
         w <= 25 && lower.starts_with("follow ") && lower.contains(" on ") && hay.any(NETWORKS);
-    if (w <= 12 && hay.any(SHARE)) || (w <= 60 && hay.any(SHARE_LONG)) || follow {
+    // "Join our WhatsApp channel for the latest news": an invitation names
+    // a messenger, a channel or group, and asks the reader in.
+    let channel = w <= 40
+        && hay.any(MESSENGERS)
+        && hay.any(CHANNEL)
+        && hay.any(JOIN)
+        && (hay.any(SITE_SPEAKS) || starts_any(lower, JOIN));
+    if (w <= 12 && hay.any(SHARE)) || (w <= 60 && hay.any(SHARE_LONG)) || follow || channel {
         return Some(RemovalReason::Share);
     }
     // A donation word in a statement ("made a donation to the Red Cross",
@@ -1120,6 +1158,19 @@ mod tests {
             Some(RemovalReason::Donation)
         );
         assert_eq!(reason("Donate today"), Some(RemovalReason::Donation));
+        for text in [
+            "Join our WhatsApp channel for the latest headlines from the valley.",
+            "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular en este enlace.",
+        ] {
+            assert_eq!(reason(text), Some(RemovalReason::Share), "{text}");
+        }
+        // Reporting about a messenger is text.
+        assert_eq!(
+            reason(
+                "The ministry said the group used Telegram to plan the protest, and police follow the channel closely."
+            ),
+            None
+        );
         assert_eq!(
             reason("Last edited by a moderator: Oct 26, 2022"),
             Some(RemovalReason::Other)
