@@ -6,7 +6,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -158,6 +157,7 @@ impl Application {
         let gate_metrics = Arc::clone(&metrics);
         let service = InterceptedService::new(
             SizeLimited::new(service, settings.max_message_size())
+                .deadline(settings.default_deadline())
                 .charging(byte_budget, Arc::clone(&metrics)),
             move |request| {
                 security::authorize(tokens.as_deref(), &gate_metrics, stamp_arrival(request)?)
@@ -202,9 +202,11 @@ impl Application {
         // A call's own deadline is answered by the service; this outer one
         // (a second later) also bounds the time before the handler runs,
         // so a request whose body stalls after its length prefix cannot
-        // hold its share of the input budget (charged at the prefix) for good.
+        // hold its share of the input budget (charged at the prefix) for
+        // good. `SizeLimited` answers such a call DEADLINE_EXCEEDED just
+        // before this timer would answer CANCELLED.
         let router = builder
-            .timeout(settings.default_deadline() + Duration::from_secs(1))
+            .timeout(settings.default_deadline() + crate::grpc::TONIC_SLACK)
             .max_concurrent_streams(settings.max_concurrent_streams)
             .http2_max_pending_accept_reset_streams(Some(MAX_PENDING_ACCEPT_RESET_STREAMS))
             .http2_max_local_error_reset_streams(Some(MAX_LOCAL_ERROR_RESET_STREAMS))

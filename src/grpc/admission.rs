@@ -83,6 +83,7 @@ pub(crate) struct Prepaid(Arc<Mutex<Ticket>>);
 struct Ticket {
     permit: Option<OwnedSemaphorePermit>,
     accounted: bool,
+    cut_off: Option<String>,
 }
 
 impl Prepaid {
@@ -113,28 +114,56 @@ impl Prepaid {
     pub(crate) fn accounted(&self) -> bool {
         self.ticket().accounted
     }
+
+    /// The body was cut off (reset, connection lost) for reason `why`.
+    pub(crate) fn cut_off(&self, why: &str) {
+        self.ticket().cut_off = Some(why.to_owned());
+    }
+
+    /// Why the body was cut off, if it was.
+    pub(crate) fn cut_off_reason(&self) -> Option<String> {
+        self.ticket().cut_off.clone()
+    }
 }
 
 /// The permits of a `ProcessStream`'s items, in message order: the body
 /// takes each when the item's length prefix arrives (waiting for the
 /// budget, not refusing), before the item is read; the handler pops one per
-/// item it decodes. Queued items so count against the budget too.
+/// item it decodes. Queued items so count against the budget too. It also
+/// records whether the body was cut off: tonic reads a cut body as a clean
+/// end, so the handler asks here.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct StreamPrepaid(Arc<Mutex<VecDeque<OwnedSemaphorePermit>>>);
+pub(crate) struct StreamPrepaid(Arc<Mutex<StreamTicket>>);
+
+#[derive(Debug, Default)]
+struct StreamTicket {
+    permits: VecDeque<OwnedSemaphorePermit>,
+    cut_off: Option<String>,
+}
 
 impl StreamPrepaid {
-    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<OwnedSemaphorePermit>> {
+    fn ticket(&self) -> std::sync::MutexGuard<'_, StreamTicket> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Keeps the permit of the next message.
     pub(crate) fn push(&self, permit: OwnedSemaphorePermit) {
-        self.queue().push_back(permit);
+        self.ticket().permits.push_back(permit);
     }
 
     /// The permit of the oldest message not yet handed out.
     pub(crate) fn pop(&self) -> Option<OwnedSemaphorePermit> {
-        self.queue().pop_front()
+        self.ticket().permits.pop_front()
+    }
+
+    /// The body was cut off (reset, connection lost) for reason `why`.
+    pub(crate) fn cut_off(&self, why: &str) {
+        self.ticket().cut_off = Some(why.to_owned());
+    }
+
+    /// Why the body was cut off, if it was.
+    pub(crate) fn cut_off_reason(&self) -> Option<String> {
+        self.ticket().cut_off.clone()
     }
 }
 

@@ -89,6 +89,7 @@ pub struct SizeLimited<S> {
     inner: S,
     limit: usize,
     budget: Option<(ByteBudget, Arc<Metrics>)>,
+    deadline: Duration,
 }
 
 impl<S> SizeLimited<S> {
@@ -98,7 +99,17 @@ impl<S> SizeLimited<S> {
             inner,
             limit,
             budget: None,
+            deadline: Duration::from_secs(30),
         }
+    }
+
+    /// The server's default call deadline (30 s unless set): tonic's own
+    /// timer runs a second past it, and a stream's item has this long to
+    /// arrive once it is charged.
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Also charges unary calls' messages to `budget` as they arrive,
@@ -154,12 +165,13 @@ where
             Some((budget, _)) if request.uri().path().ends_with("/ProcessStream") => {
                 let paid = StreamPrepaid::default();
                 request.extensions_mut().insert(paid.clone());
-                Some(StreamCharge::new(budget.clone(), paid))
+                Some(StreamCharge::new(budget.clone(), paid, self.deadline))
             }
             _ => None,
         };
         let unaccounted = charge.as_ref().map(Charge::watcher);
-        let late = super::deadline::before_tonic(request.headers(), Instant::now());
+        let server_timeout = self.deadline + super::deadline::TONIC_SLACK;
+        let late = super::deadline::before_tonic(request.headers(), Instant::now(), server_timeout);
         let answer = self.inner.call(request.map(|body| {
             let mut body = LimitedBody::new(body, limit);
             body.charge = charge;
@@ -167,17 +179,31 @@ where
             Body::new(body)
         }));
         Box::pin(async move {
-            // A request message still arriving at the caller's deadline has no
-            // handler to answer for it yet (tonic would answer CANCELLED).
-            let response = match late {
-                Some((timeout, at)) => match tokio::time::timeout_at(at.into(), answer).await {
-                    Ok(response) => response?,
-                    Err(_) => {
-                        let ms = timeout.as_millis();
-                        Status::from(CallError::RequestLate { ms }).into_http()
-                    }
-                },
-                None => answer.await?,
+            // A request message still arriving at the call's deadline (the
+            // caller's, or tonic's timer) has no handler to answer for it
+            // yet; tonic would answer CANCELLED and nobody would log it.
+            let (timeout, at) = late;
+            // A deadline already gone (a caller's `0n`) must not race
+            // tonic's timer at all.
+            let at = if at <= Instant::now() { None } else { Some(at) };
+            let answered = match at {
+                Some(at) => tokio::time::timeout_at(at.into(), answer).await.ok(),
+                None => None,
+            };
+            let response = match answered {
+                Some(response) => response?,
+                None => {
+                    let ms = timeout.as_millis();
+                    // A handler running this late (a starved CPU) overran
+                    // its own deadline; it logs the call itself.
+                    let running = unaccounted.as_ref().is_some_and(|w| w.prepaid.accounted());
+                    let late = if running {
+                        CallError::Deadline { ms }
+                    } else {
+                        CallError::RequestLate { ms }
+                    };
+                    Status::from(late).into_http()
+                }
             };
             if let Some(watcher) = unaccounted {
                 watcher.account_if_refused(response.headers());
@@ -234,53 +260,121 @@ impl Charge {
 /// handler's own tries for capacity pause (see `poll_until`).
 const MAX_PAY_PAUSE: Duration = Duration::from_millis(16);
 
-/// Where a stream's items are charged as their prefixes arrive.
+/// A message whose prefix arrived and that is not paid yet: where it
+/// begins in the held bytes (0 if its prefix began in an earlier chunk),
+/// and its length.
+#[derive(Debug, Clone, Copy)]
+struct Owed {
+    start: usize,
+    len: usize,
+}
+
+/// Where a stream's items are charged as their prefixes arrive. A chunk
+/// passes on up to the first message not paid yet; the rest is held until
+/// that one is paid, so the bytes of paid messages always reach the
+/// handler (which frees their charge) and only unpaid ones wait.
 struct StreamCharge {
     budget: ByteBudget,
     paid: StreamPrepaid,
-    /// Lengths of messages whose prefix arrived and that are not paid yet.
-    owed: std::collections::VecDeque<usize>,
-    /// A chunk held back until the messages it begins are paid.
-    held: Option<Frame<Bytes>>,
+    owed: std::collections::VecDeque<Owed>,
+    /// Bytes held back until the messages they begin are paid.
+    held: Bytes,
     /// The pause before the next try, while the budget is spent.
     pause: Option<Pin<Box<tokio::time::Sleep>>>,
     backoff: Duration,
+    /// How long a charged item may take to arrive, counting only the time
+    /// the handler is reading and waits on the caller: an item whose
+    /// prefix came but whose bytes stall would hold its charge for good.
+    item_deadline: Duration,
+    /// Time the current item has waited on the caller so far.
+    waited: Duration,
+    /// When the body last answered Pending waiting on the caller.
+    waiting_since: Option<tokio::time::Instant>,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl StreamCharge {
-    fn new(budget: ByteBudget, paid: StreamPrepaid) -> Self {
+    fn new(budget: ByteBudget, paid: StreamPrepaid, item_deadline: Duration) -> Self {
         Self {
             budget,
             paid,
             owed: std::collections::VecDeque::new(),
-            held: None,
+            held: Bytes::new(),
             pause: None,
             backoff: Duration::from_millis(1),
+            item_deadline,
+            waited: Duration::ZERO,
+            waiting_since: None,
+            timer: None,
         }
     }
 
-    /// Ready once every owed message is paid. Tries, then pauses and tries
-    /// again, rather than queueing on the budget: queued waiters are served
-    /// first on every release, which would refuse unary calls meanwhile.
-    fn poll_paid(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        while let Some(&len) = self.owed.front() {
-            if let Some(pause) = &mut self.pause {
-                ready!(pause.as_mut().poll(cx));
-                self.pause = None;
+    /// The held bytes that may go on: up to the first message not paid
+    /// yet, after paying every one that fits now. Waits only when the next
+    /// byte held begins an unpaid message, trying again after a pause
+    /// rather than queueing on the budget: queued waiters are served first
+    /// on every release, which would refuse unary calls meanwhile.
+    fn poll_release(&mut self, cx: &mut Context<'_>) -> Poll<Bytes> {
+        loop {
+            while let Some(owed) = self.owed.front() {
+                let Some(permit) = self.budget.try_permit(owed.len) else {
+                    break;
+                };
+                self.paid.push(permit);
+                self.owed.pop_front();
+                self.backoff = Duration::from_millis(1);
             }
-            match self.budget.try_permit(len) {
-                Some(permit) => {
-                    self.paid.push(permit);
-                    self.owed.pop_front();
-                    self.backoff = Duration::from_millis(1);
+            let upto = self.owed.front().map_or(self.held.len(), |o| o.start);
+            if upto > 0 || self.owed.is_empty() {
+                for owed in &mut self.owed {
+                    owed.start -= upto;
                 }
-                None => {
-                    self.pause = Some(Box::pin(tokio::time::sleep(self.backoff)));
-                    self.backoff = (self.backoff * 2).min(MAX_PAY_PAUSE);
-                }
+                return Poll::Ready(self.held.split_to(upto));
             }
+            let backoff = self.backoff;
+            let pause = self
+                .pause
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(backoff)));
+            ready!(pause.as_mut().poll(cx));
+            self.pause = None;
+            self.backoff = (self.backoff * 2).min(MAX_PAY_PAUSE);
         }
-        Poll::Ready(())
+    }
+
+    /// Counts the wait since the last Pending, if there was one.
+    fn resume(&mut self) {
+        if let Some(since) = self.waiting_since.take() {
+            self.waited += since.elapsed();
+        }
+    }
+
+    /// The body waits on the caller for the rest of a charged item: past
+    /// the item's deadline that is the caller's fault, and the stream ends.
+    fn poll_stalled(
+        &mut self,
+        cx: &mut Context<'_>,
+        arrived: usize,
+        expected: usize,
+    ) -> Poll<Status> {
+        let now = tokio::time::Instant::now();
+        let left = self.item_deadline.saturating_sub(self.waited);
+        let timer = self
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(left)));
+        timer.as_mut().reset(now + left);
+        if left.is_zero() || timer.as_mut().poll(cx).is_ready() {
+            let ms = self.item_deadline.as_millis();
+            return Poll::Ready(
+                CallError::ItemStalled {
+                    arrived,
+                    expected,
+                    ms,
+                }
+                .into(),
+            );
+        }
+        self.waiting_since = Some(now);
+        Poll::Pending
     }
 }
 
@@ -299,6 +393,11 @@ impl Unaccounted {
     /// Accounts for the call if its answer is an error nobody logged.
     fn account_if_refused(&self, headers: &http::HeaderMap) {
         if self.prepaid.accounted() {
+            return;
+        }
+        // tonic took the cut for the body's end ("Missing request message").
+        if let Some(why) = self.prepaid.cut_off_reason() {
+            self.account(None, &CallError::BodyCutOff(why).into());
             return;
         }
         // Errors before the handler come back trailers-only: the status
@@ -364,19 +463,23 @@ impl LimitedBody {
         let (arrived, expected) = if self.have > 0 {
             (self.have, PREFIX)
         } else {
-            let expected = PREFIX + self.announced;
-            (expected - self.left, expected)
+            self.progress()
         };
         Err(CallError::Truncated { arrived, expected }.into())
     }
 
-    /// Follows the framing through one chunk of the body.
-    fn scan(&mut self, mut data: &[u8]) -> Result<(), Status> {
+    /// Follows the framing through one chunk of the body; a stream's
+    /// messages are owed from where their prefix begins in it.
+    fn scan(&mut self, chunk: &[u8]) -> Result<(), Status> {
+        let mut data = chunk;
         while !data.is_empty() {
             if self.left > 0 {
                 let n = self.left.min(data.len());
                 self.left -= n;
                 data = data.get(n..).unwrap_or_default();
+                if self.left == 0 {
+                    self.item_arrived();
+                }
                 continue;
             }
             let n = (PREFIX - self.have).min(data.len());
@@ -406,13 +509,30 @@ impl LimitedBody {
                     charge.take(len)?;
                 }
                 if let Some(stream) = &mut self.stream {
-                    stream.owed.push_back(len);
+                    let start = (chunk.len() - data.len()).saturating_sub(PREFIX);
+                    stream.owed.push_back(Owed { start, len });
                 }
                 self.left = len;
                 self.announced = len;
+                if len == 0 {
+                    self.item_arrived();
+                }
             }
         }
         Ok(())
+    }
+
+    /// A message's last byte went by: the next one's wait starts afresh.
+    fn item_arrived(&mut self) {
+        if let Some(stream) = &mut self.stream {
+            stream.waited = Duration::ZERO;
+        }
+    }
+
+    /// The bytes of the current message that arrived, and all it needs.
+    fn progress(&self) -> (usize, usize) {
+        let expected = PREFIX + self.announced;
+        (expected - self.left, expected)
     }
 }
 
@@ -430,20 +550,39 @@ impl HttpBody for LimitedBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let this = self.get_mut();
-        // A stream's items are paid for as their prefixes arrive; the chunk
-        // holding a prefix goes on (and more is read) only once it is paid.
+        // A stream's items are paid for as their prefixes arrive; bytes
+        // from an unpaid item on wait (and nothing more is read) until it is.
         if let Some(stream) = &mut this.stream {
-            ready!(stream.poll_paid(cx));
-            if let Some(frame) = stream.held.take() {
-                return Poll::Ready(Some(Ok(frame)));
+            stream.resume();
+            if !stream.held.is_empty() {
+                let bytes = ready!(stream.poll_release(cx));
+                return Poll::Ready(Some(Ok(Frame::data(bytes))));
             }
         }
-        let frame = ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        let frame = match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(frame) => frame,
+            Poll::Pending => {
+                let (arrived, expected) = this.progress();
+                if let Some(stream) = &mut this.stream
+                    && this.left > 0
+                {
+                    let stalled = ready!(stream.poll_stalled(cx, arrived, expected));
+                    return Poll::Ready(Some(Err(stalled)));
+                }
+                return Poll::Pending;
+            }
+        };
         // A body that cannot be read was reset by the caller or lost with
-        // its connection: the call ends as cancelled, as it would in the
-        // handler, not as an UNKNOWN error of ours.
+        // its connection. tonic reads a CANCELLED body error as the body's
+        // clean end, so the call learns of the cut through its ticket.
         if let Some(Err(e)) = &frame {
             let cut = CallError::BodyCutOff(e.message().to_owned());
+            if let Some(charge) = &this.charge {
+                charge.prepaid.cut_off(e.message());
+            }
+            if let Some(stream) = &this.stream {
+                stream.paid.cut_off(e.message());
+            }
             return Poll::Ready(Some(Err(cut.into())));
         }
         if let Some(Ok(frame)) = &frame
@@ -451,13 +590,13 @@ impl HttpBody for LimitedBody {
         {
             this.scan(data)?;
         }
-        if let (Some(stream), Some(Ok(_))) = (&mut this.stream, &frame)
+        if let Some(stream) = &mut this.stream
             && !stream.owed.is_empty()
             && let Some(Ok(frame)) = frame
         {
-            stream.held = Some(frame);
-            ready!(stream.poll_paid(cx));
-            return Poll::Ready(stream.held.take().map(Ok));
+            stream.held = frame.into_data().unwrap_or_default();
+            let bytes = ready!(stream.poll_release(cx));
+            return Poll::Ready(Some(Ok(Frame::data(bytes))));
         }
         if frame.is_none() {
             this.ended()?;
@@ -472,7 +611,7 @@ impl HttpBody for LimitedBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        self.stream.as_ref().is_none_or(|s| s.held.is_empty()) && self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -570,32 +709,85 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_streams_chunk_waits_until_its_messages_are_paid() {
+    async fn a_streams_paid_items_pass_and_the_first_unpaid_one_waits() {
         use http_body_util::BodyExt;
         let budget = ByteBudget::new(8 << 10);
         let paid = StreamPrepaid::default();
-        // Two items of 2 KiB in one chunk, with room for one of them.
-        let data = Bytes::from(framed(&[2 << 10, 2 << 10]));
-        let mut body = LimitedBody::new(Body::new(http_body_util::Full::new(data)), 1 << 20);
-        body.stream = Some(StreamCharge::new(budget.clone(), paid.clone()));
+        // Three items of 2 KiB in one chunk, with room for one of them.
+        let data = Bytes::from(framed(&[2 << 10, 2 << 10, 2 << 10]));
+        let item = PREFIX + (2 << 10);
+        let inner = Body::new(http_body_util::Full::new(data));
+        let mut body = LimitedBody::new(inner, 1 << 20);
+        body.stream = Some(StreamCharge::new(
+            budget.clone(),
+            paid.clone(),
+            Duration::from_secs(30),
+        ));
         let held = budget.try_permit(6 << 10).expect("free");
         let mut body = std::pin::pin!(body);
+        // The paid item goes on at once, up to where the next one begins:
+        // its handler must get it to free its charge.
+        let first = body.as_mut().frame().await.expect("a frame").expect("data");
+        assert_eq!(first.data_ref().map(Bytes::len), Some(item));
+        assert_eq!(budget.available_kib(), 0, "the first item is paid");
         let early = tokio::time::timeout(Duration::from_millis(100), body.as_mut().frame()).await;
         assert!(
             early.is_err(),
-            "the chunk waits for its second item's bytes"
+            "the second item's bytes wait for its charge"
         );
-        assert_eq!(budget.available_kib(), 0, "the first item is paid");
+        // Its handler is done with the first item: its permit comes back,
+        // and the second item (only) is paid and goes on.
+        drop(paid.pop().expect("the first item's permit"));
+        let second = body.as_mut().frame().await.expect("a frame").expect("data");
+        assert_eq!(second.data_ref().map(Bytes::len), Some(item));
+        drop(paid.pop().expect("the second item's permit"));
         drop(held);
-        let frame = body.as_mut().frame().await.expect("a frame").expect("data");
-        assert_eq!(
-            frame.data_ref().map(Bytes::len),
-            Some(2 * (PREFIX + (2 << 10)))
-        );
-        assert_eq!(budget.available_kib(), 4);
+        let third = body.as_mut().frame().await.expect("a frame").expect("data");
+        assert_eq!(third.data_ref().map(Bytes::len), Some(item));
+        assert!(body.as_mut().frame().await.is_none(), "the end");
         // One permit per item, in order, for the handler.
-        assert!(paid.pop().is_some() && paid.pop().is_some() && paid.pop().is_none());
+        assert_eq!(budget.available_kib(), 6);
+        assert!(paid.pop().is_some() && paid.pop().is_none());
         assert_eq!(budget.available_kib(), 8);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stream_item_that_stops_arriving_ends_the_stream_at_its_deadline() {
+        use http_body_util::BodyExt;
+        // An item's prefix and 10 of its 100 bytes, then nothing.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Frame<Bytes>, Status>>(1);
+        let inner = Body::new(http_body_util::StreamBody::new(
+            tokio_stream::wrappers::ReceiverStream::new(rx),
+        ));
+        let mut body = LimitedBody::new(inner, 1 << 20);
+        let budget = ByteBudget::new(8 << 10);
+        let deadline = Duration::from_secs(5);
+        body.stream = Some(StreamCharge::new(
+            budget.clone(),
+            StreamPrepaid::default(),
+            deadline,
+        ));
+        let mut body = std::pin::pin!(body);
+        tx.send(Ok(Frame::data(Bytes::from(framed(&[100])[..15].to_vec()))))
+            .await
+            .expect("open");
+        body.as_mut().frame().await.expect("a frame").expect("data");
+        let started = tokio::time::Instant::now();
+        let err = body
+            .as_mut()
+            .frame()
+            .await
+            .expect("an end")
+            .expect_err("stalled");
+        assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
+        assert!(
+            err.message().contains("15 of its 105 bytes"),
+            "{}",
+            err.message()
+        );
+        let waited = started.elapsed();
+        assert!(waited >= deadline && waited < deadline * 2, "{waited:?}");
+        drop(tx);
     }
 
     #[test]

@@ -37,18 +37,36 @@ pub(crate) fn caller_deadline<T>(request: &Request<T>) -> Option<Instant> {
     from.checked_add(timeout)
 }
 
-/// For the layer in front of tonic's decoding: the caller's timeout from
-/// the raw headers, and the instant to answer DEADLINE_EXCEEDED if nothing
-/// answered yet (the request message has not arrived). That is after the
-/// handler's own deadline ([`effective`]) and before tonic's timer, which
-/// would answer CANCELLED.
+/// How long past the server's default deadline tonic's own timer runs
+/// (`Server::timeout`): the handler answers a call's deadline itself; the
+/// timer also bounds the time before a handler runs, such as a request
+/// body that stalls after its length prefix was charged.
+pub(crate) const TONIC_SLACK: Duration = Duration::from_secs(1);
+
+/// For the layer in front of tonic's decoding: the call's timeout (the
+/// caller's `grpc-timeout`, or `server` when it sends none or a longer
+/// one), and the instant to answer DEADLINE_EXCEEDED if nothing answered
+/// yet (the request message has not arrived). That is after the handler's
+/// own deadline ([`effective`]) and just before tonic's timer on the same
+/// timeout, which would answer CANCELLED.
 pub(crate) fn before_tonic(
     headers: &tonic::codegen::http::HeaderMap,
     from: Instant,
-) -> Option<(Duration, Instant)> {
-    let timeout = parse(headers.get("grpc-timeout")?.to_str().ok()?)?;
-    let early = (timeout / 40).min(Duration::from_millis(10));
-    Some((timeout, from.checked_add(timeout.saturating_sub(early))?))
+    server: Duration,
+) -> (Duration, Instant) {
+    let caller = headers
+        .get("grpc-timeout")
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse);
+    let timeout = caller.map_or(server, |t| t.min(server));
+    // At least 2 ms: tonic's timer started a moment before ours, and both
+    // fire on millisecond ticks. Less than [`effective`]'s margin, so a
+    // running handler answers first.
+    let early = (timeout / 40).clamp(Duration::from_millis(2), Duration::from_millis(10));
+    let at = from
+        .checked_add(timeout.saturating_sub(early))
+        .unwrap_or(from);
+    (timeout, at)
 }
 
 /// The caller's timeout, if it sent a well-formed `grpc-timeout` header
@@ -82,7 +100,9 @@ fn parse(value: &str) -> Option<Duration> {
 /// header, which would answer CANCELLED.
 pub(crate) fn effective(caller: Option<Duration>, default: Duration) -> Duration {
     match caller {
-        Some(t) if t < default => t.saturating_sub((t / 20).min(Duration::from_millis(20))),
+        Some(t) if t < default => {
+            t.saturating_sub((t / 20).clamp(Duration::from_millis(4), Duration::from_millis(20)))
+        }
         _ => default,
     }
 }
@@ -121,6 +141,25 @@ mod tests {
         let at = caller_deadline(&request).expect("a deadline");
         // Two seconds after arrival, less the 20 ms margin.
         assert_eq!(at, arrived + Duration::from_millis(1980));
+    }
+
+    #[test]
+    fn the_layer_answers_just_before_tonics_timer() {
+        let now = Instant::now();
+        let server = Duration::from_secs(31);
+        let mut headers = tonic::codegen::http::HeaderMap::new();
+        // No caller timeout: tonic's timer, less 10 ms.
+        let (t, at) = before_tonic(&headers, now, server);
+        assert_eq!((t, at), (server, now + server - Duration::from_millis(10)));
+        // A shorter caller timeout wins, a longer one does not.
+        headers.insert("grpc-timeout", "200m".parse().expect("header"));
+        let (t, at) = before_tonic(&headers, now, server);
+        assert_eq!(
+            (t, at),
+            (Duration::from_millis(200), now + Duration::from_millis(195))
+        );
+        headers.insert("grpc-timeout", "2M".parse().expect("header"));
+        assert_eq!(before_tonic(&headers, now, server).0, server);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod status;
 pub(crate) use status::code_name;
 
 pub(crate) use calls::{DetectCall, ProcessCall, StripCall, SummarizeCall};
+pub(crate) use deadline::TONIC_SLACK;
 pub use deadline::stamp_arrival;
 pub use health::DrainingHealth;
 pub use service::{Limits, TextPipe};

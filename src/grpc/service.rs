@@ -486,14 +486,19 @@ impl TextPipe {
                 }
                 // The client is gone (reset or closed): noticed here even
                 // while every slot is taken and no item has finished.
-                () = tx.closed() => break Ok(()),
+                () = tx.closed() => break Err(CallError::CallerGone.into()),
             };
             let (Ok(slot), next) = next else {
                 break Ok(());
             };
             let item = match next {
                 Ok(Some(item)) => item,
-                Ok(None) => break Ok(()),
+                // tonic ends the stream cleanly on a cut body; the body
+                // noted the cut for us.
+                Ok(None) => match paid.as_ref().and_then(StreamPrepaid::cut_off_reason) {
+                    Some(why) => break Err(CallError::BodyCutOff(why).into()),
+                    None => break Ok(()),
+                },
                 Err(status) => break Err(status),
             };
             items += 1;

@@ -72,11 +72,26 @@ pub(crate) enum CallError {
         /// The deadline the call had, in milliseconds.
         ms: u128,
     },
-    /// The caller's deadline passed while its request message was still
+    /// The call's deadline (the caller's, or tonic's timer past the
+    /// server's default) passed while its request message was still
     /// arriving.
-    #[error("the caller's deadline of {ms} ms passed before its request message arrived")]
+    #[error("deadline of {ms} ms passed before the request message arrived")]
     RequestLate {
-        /// The caller's deadline, in milliseconds.
+        /// The deadline, in milliseconds.
+        ms: u128,
+    },
+    /// A stream item's prefix arrived (and was charged to the input
+    /// budget) but the rest of it did not within the item deadline.
+    #[error(
+        "a stream item stalled: {arrived} of its {expected} bytes arrived within {ms} ms \
+         (the server's default deadline)"
+    )]
+    ItemStalled {
+        /// Bytes of the item (prefix included) that arrived.
+        arrived: usize,
+        /// Bytes the item needs.
+        expected: usize,
+        /// The item deadline, in milliseconds.
         ms: u128,
     },
     /// The server stopped and its shutdown grace ended first.
@@ -117,7 +132,8 @@ impl From<CallError> for Status {
             | CallError::BusyBytes { .. } => Code::ResourceExhausted,
             CallError::Pipeline(P::DeadlineExceeded)
             | CallError::Deadline { .. }
-            | CallError::RequestLate { .. } => Code::DeadlineExceeded,
+            | CallError::RequestLate { .. }
+            | CallError::ItemStalled { .. } => Code::DeadlineExceeded,
             CallError::Pipeline(P::Cancelled)
             | CallError::BodyCutOff(_)
             | CallError::CallerGone => Code::Cancelled,
@@ -219,6 +235,14 @@ mod tests {
             (CallError::BusyBytes { mib: 64 }, Code::ResourceExhausted),
             (CallError::Deadline { ms: 250 }, Code::DeadlineExceeded),
             (CallError::RequestLate { ms: 5 }, Code::DeadlineExceeded),
+            (
+                CallError::ItemStalled {
+                    arrived: 5,
+                    expected: 9,
+                    ms: 30_000,
+                },
+                Code::DeadlineExceeded,
+            ),
             (CallError::ShutDown, Code::Unavailable),
             (CallError::StreamCut, Code::Unavailable),
             (CallError::CallerGone, Code::Cancelled),

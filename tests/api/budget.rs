@@ -2,7 +2,6 @@
 //! length prefix: a call over it is refused before its body is read, and a
 //! body that stalls cannot hold its charge past the server's deadline.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -12,13 +11,18 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use prost::Message;
 use textpipe::grpc::proto::DetectLanguageRequest;
+use textpipe::grpc::proto::process_stream_request::Content;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::codegen::http;
 
-use crate::helpers::{get, spawn_app_with};
+use crate::helpers::{
+    STREAM_INPUT_BYTES, get, metric, spawn_app_with, stream_item, wait_for_metric,
+};
 
-type Sender = mpsc::Sender<Result<Frame<Bytes>, Infallible>>;
+/// The body of a hand-written call: frames, or an error, which makes the
+/// client reset the call.
+type Sender = mpsc::Sender<Result<Frame<Bytes>, std::io::Error>>;
 
 /// A DetectLanguage call over bare HTTP/2 whose body the test writes by
 /// hand; returns the sender of its body and the pending answer:
@@ -32,10 +36,25 @@ fn start_call_with(
     addr: std::net::SocketAddr,
     grpc_timeout: Option<&str>,
 ) -> (Sender, tokio::task::JoinHandle<(String, String)>) {
+    let (tx, answer) = start_method(addr, "DetectLanguage", grpc_timeout);
+    let answer = tokio::spawn(async move {
+        let (_, code, message) = answer.await.expect("joins");
+        (code, message)
+    });
+    (tx, answer)
+}
+
+/// A call of `method` over bare HTTP/2; its answer is the count of
+/// response messages, grpc-status and grpc-message.
+fn start_method(
+    addr: std::net::SocketAddr,
+    method: &str,
+    grpc_timeout: Option<&str>,
+) -> (Sender, tokio::task::JoinHandle<(usize, String, String)>) {
     let (tx, rx) = mpsc::channel(4);
     let body = tonic::body::Body::new(StreamBody::new(ReceiverStream::new(rx)));
     let mut request = http::Request::post(format!(
-        "http://{addr}/textpipe.v1.TextPipeService/DetectLanguage"
+        "http://{addr}/textpipe.v1.TextPipeService/{method}"
     ))
     .header("content-type", "application/grpc")
     .header("te", "trailers");
@@ -56,20 +75,36 @@ fn start_call_with(
                 (v.to_str().unwrap_or("").to_owned(), message.to_owned())
             })
         };
-        if let Some(found) = status(response.headers()) {
-            return found;
+        if let Some((code, message)) = status(response.headers()) {
+            return (0, code, message);
         }
-        let trailers = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body readable")
-            .trailers()
-            .cloned()
-            .unwrap_or_default();
-        status(&trailers).expect("grpc-status in the trailers")
+        let collected = response.into_body().collect().await.expect("body readable");
+        let trailers = collected.trailers().cloned().unwrap_or_default();
+        let (code, message) = status(&trailers).expect("grpc-status in the trailers");
+        (count_messages(&collected.to_bytes()), code, message)
     });
     (tx, answer)
+}
+
+/// The gRPC messages framed in `body`.
+fn count_messages(mut body: &[u8]) -> usize {
+    let mut count = 0;
+    while let Some((prefix, rest)) = body.split_at_checked(5) {
+        let len = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize;
+        body = rest.get(len..).unwrap_or_default();
+        count += 1;
+    }
+    count
+}
+
+/// A ProcessStream item of about `bytes` bytes, framed.
+fn framed_item(id: &str, bytes: usize) -> Vec<u8> {
+    let text = Content::Text(format!("Item {id}. {}", "word ".repeat(bytes / 5)));
+    let message = stream_item(id, Some(text)).encode_to_vec();
+    let mut out = vec![0u8];
+    out.extend_from_slice(&u32::try_from(message.len()).expect("fits").to_be_bytes());
+    out.extend_from_slice(&message);
+    out
 }
 
 /// A detect request of about `bytes` bytes, framed for gRPC: the 5-byte
@@ -136,7 +171,14 @@ async fn a_call_over_the_input_budget_is_refused_from_its_prefix_before_its_body
         .await
         .expect("a stalled body is not held past the deadline")
         .expect("joins");
-    assert_ne!(cut.0, "0", "{cut:?}");
+    // DEADLINE_EXCEEDED from the service, counted, where tonic's timer
+    // would answer CANCELLED and nobody would log it.
+    assert_eq!(cut.0, "4", "{cut:?}");
+    let line = r#"textpipe_calls_total{method="DetectLanguage",code="DEADLINE_EXCEEDED"}"#;
+    assert_eq!(
+        metric(app.metrics_addr.expect("metrics on"), line).await,
+        1.0
+    );
     drop(stall_tx);
     let (tx, after) = start_call(app.addr);
     send(&tx, prefix).await;
@@ -220,7 +262,7 @@ async fn a_deadline_passing_before_the_message_arrives_is_deadline_exceeded() {
         assert!(
             message
                 .replace("%20", " ")
-                .contains("before its request message arrived"),
+                .contains("before the request message arrived"),
             "{message}"
         );
         drop(tx);
@@ -228,5 +270,112 @@ async fn a_deadline_passing_before_the_message_arrives_is_deadline_exceeded() {
     let (_, metrics) = get(app.metrics_addr.expect("metrics on"), "/metrics").await;
     let line = r#"textpipe_calls_total{method="DetectLanguage",code="DEADLINE_EXCEEDED"} 2"#;
     assert!(metrics.contains(line), "{line} in {metrics}");
+    app.stop();
+}
+
+#[tokio::test]
+async fn a_streams_paid_item_reaches_the_handler_while_the_next_waits() {
+    // 64 KiB of budget: the first item takes 40, the second (100 KiB) can
+    // only be paid once the first is answered, and takes the whole budget;
+    // the third waits for it in turn. Chunks of 1000 bytes put the end of
+    // each item and the prefix of the next in the same chunk: holding that
+    // chunk until the next item is paid would hold the paid one too.
+    let mut app = spawn_app_with(|s| s.max_in_flight_bytes = 64 << 10).await;
+    let mut body = framed_item("a", 40 << 10);
+    body.extend(framed_item("b", 100 << 10));
+    body.extend(framed_item("c", 2 << 10));
+    let (tx, answer) = start_method(app.addr, "ProcessStream", None);
+    for chunk in body.chunks(1000) {
+        send(&tx, Bytes::copy_from_slice(chunk)).await;
+    }
+    drop(tx);
+    let (answers, code, message) = tokio::time::timeout(Duration::from_secs(20), answer)
+        .await
+        .expect("the stream is not stuck")
+        .expect("joins");
+    assert_eq!((answers, code.as_str()), (3, "0"), "{message}");
+    app.stop();
+}
+
+#[tokio::test]
+async fn a_stream_item_stalling_after_its_prefix_gives_its_charge_back() {
+    let mut app = spawn_app_with(|s| {
+        s.max_in_flight_bytes = 1 << 20;
+        s.default_deadline_ms = 1500;
+    })
+    .await;
+    let metrics = app.metrics_addr.expect("metrics on");
+    // Idle between whole items is no stall: nothing is charged meanwhile.
+    let (tx, idle) = start_method(app.addr, "ProcessStream", None);
+    send(&tx, Bytes::from(framed_item("a", 1000))).await;
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    send(&tx, Bytes::from(framed_item("b", 1000))).await;
+    drop(tx);
+    let (answers, code, message) = idle.await.expect("joins");
+    assert_eq!((answers, code.as_str()), (2, "0"), "{message}");
+
+    // An item announcing 900 KiB, then nothing: its charge holds the
+    // budget, so a unary call of 700 KiB is refused meanwhile.
+    let item = framed_item("big", 900 << 10);
+    let (stall_tx, stalled) = start_method(app.addr, "ProcessStream", None);
+    send(&stall_tx, Bytes::copy_from_slice(&item[..1000])).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (prefix, message) = framed(700 << 10);
+    let (tx, refused) = start_call(app.addr);
+    send(&tx, prefix.clone()).await;
+    assert_eq!(
+        refused.await.expect("joins").0,
+        "8",
+        "the stalled item holds its charge"
+    );
+    drop(tx);
+    // The item deadline (the server's default) ends the stream.
+    let (_, code, text) = tokio::time::timeout(Duration::from_secs(10), stalled)
+        .await
+        .expect("a stalled item is not held for good")
+        .expect("joins");
+    assert_eq!(code, "4", "DEADLINE_EXCEEDED: {text}");
+    assert!(text.replace("%20", " ").contains("1000 of its"), "{text}");
+    drop(stall_tx);
+    let line = r#"textpipe_calls_total{method="ProcessStream",code="DEADLINE_EXCEEDED"}"#;
+    assert_eq!(metric(metrics, line).await, 1.0);
+    // Its charge is back.
+    let (tx, served) = start_call(app.addr);
+    send(&tx, prefix).await;
+    send(&tx, message).await;
+    drop(tx);
+    assert_eq!(served.await.expect("joins").0, "0");
+    app.stop();
+}
+
+#[tokio::test]
+async fn a_call_reset_inside_its_message_is_counted_cancelled() {
+    let mut app = spawn_app_with(|_| {}).await;
+    let metrics = app.metrics_addr.expect("metrics on");
+    // tonic takes a reset body for its clean end: the unary call would be
+    // logged INTERNAL ("Missing request message"), the stream OK.
+    let (prefix, message) = framed(1000);
+    let (tx, unary) = start_call(app.addr);
+    send(&tx, prefix).await;
+    send(&tx, message.slice(..100)).await;
+    let item = framed_item("a", 1000);
+    let (stream_tx, stream) = start_method(app.addr, "ProcessStream", None);
+    send(&stream_tx, Bytes::from(framed_item("whole", 100))).await;
+    send(&stream_tx, Bytes::copy_from_slice(&item[..100])).await;
+    wait_for_metric(metrics, STREAM_INPUT_BYTES, 1.0).await;
+    for tx in [tx, stream_tx] {
+        let reset = std::io::Error::other("the client gives up");
+        tx.send(Err(reset)).await.expect("body open");
+    }
+    for method in ["DetectLanguage", "ProcessStream"] {
+        let line = format!(r#"textpipe_calls_total{{method="{method}",code="CANCELLED"}}"#);
+        wait_for_metric(metrics, &line, 1.0).await;
+    }
+    let (_, text) = get(metrics, "/metrics").await;
+    for wrong in ["INTERNAL", r#"method="ProcessStream",code="OK"} 2"#] {
+        assert!(!text.contains(wrong), "{wrong} in {text}");
+    }
+    unary.abort();
+    stream.abort();
     app.stop();
 }
