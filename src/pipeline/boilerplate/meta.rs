@@ -190,6 +190,11 @@ impl Collector {
         }
     }
 
+    /// The site's name, as far as the page has said it.
+    pub(super) fn site_name(&self) -> Option<&str> {
+        self.site_name.as_ref().map(|(_, v)| v.as_str())
+    }
+
     /// The page's own address, as far as the page has said it.
     pub(super) fn canonical(&self) -> Option<&str> {
         self.canonical.as_ref().map(|(_, v)| v.as_str())

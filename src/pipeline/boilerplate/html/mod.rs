@@ -37,13 +37,14 @@ pub(super) fn strip(html: &str, opts: &StripOptions) -> Stripped {
     out
 }
 
-/// `og:title`, else `<title>`, without a trailing site name; else the first h1.
+/// `og:title`, else `<title>`, without a site name; else the first h1.
 fn pick_title(st: &State) -> Option<String> {
+    let site = st.meta.site_name();
     if let Some(t) = &st.og_title {
-        return Some(clean_title(t));
+        return Some(clean_title(t, site));
     }
     if !st.title.is_empty() {
-        return Some(clean_title(&st.title));
+        return Some(clean_title(&st.title, site));
     }
     st.blocks
         .iter()
@@ -51,15 +52,44 @@ fn pick_title(st: &State) -> Option<String> {
         .map(|b| b.text.clone())
 }
 
-/// Drops a " | Site" style suffix when what remains still reads as a title.
-fn clean_title(title: &str) -> String {
-    for sep in [" | ", " – ", " — ", " - ", " :: ", " » ", " · "] {
+/// Drops the site's name from a title. A declared site name goes from
+/// either end ("Story | Site", "Site - Story"). Otherwise a " | Site" style
+/// suffix goes when what remains still reads as a title (3 words or more);
+/// when the page declared a different name, only a short suffix (up to 3
+/// words: "Wikipedia", a section) is taken for one, so the second half of
+/// "New to Birding – Which Binoculars Should I Buy?" stays.
+fn clean_title(title: &str, site: Option<&str>) -> String {
+    const SEPARATORS: [&str; 7] = [" | ", " – ", " — ", " - ", " :: ", " » ", " · "];
+    let title = title.trim();
+    if let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) {
+        let lower = title.to_lowercase();
+        let site = site.to_lowercase();
+        for sep in SEPARATORS {
+            if let Some(head) = lower.strip_suffix(&site).and_then(|h| h.strip_suffix(sep))
+                && let Some(kept) = title.get(..head.len())
+                && !kept.trim().is_empty()
+            {
+                return kept.trim().to_owned();
+            }
+            if let Some(tail) = lower.strip_prefix(&site).and_then(|t| t.strip_prefix(sep))
+                && let Some(kept) = title.get(title.len() - tail.len()..)
+                && !kept.trim().is_empty()
+            {
+                return kept.trim().to_owned();
+            }
+        }
+    }
+    let longest_suffix = if site.is_some() { 3 } else { usize::MAX };
+    for sep in SEPARATORS {
         if let Some(pos) = title.rfind(sep) {
             let head = title.get(..pos).unwrap_or_default().trim();
-            if head.split_whitespace().count() >= 3 {
+            let tail = title.get(pos + sep.len()..).unwrap_or_default();
+            if head.split_whitespace().count() >= 3
+                && tail.split_whitespace().count() <= longest_suffix
+            {
                 return head.to_owned();
             }
         }
     }
-    title.trim().to_owned()
+    title.to_owned()
 }

@@ -171,10 +171,24 @@ fn class_tokens() {
     assert_eq!(class_signal("details user").0, None);
     assert!(class_signal("entry-content").1 > 0);
     assert_eq!(
-        clean_title("Night Trains Return | Courier"),
+        clean_title("Night Trains Return | Courier", None),
         "Night Trains Return"
     );
-    assert_eq!(clean_title("Home | Courier"), "Home | Courier");
+    assert_eq!(clean_title("Home | Courier", None), "Home | Courier");
+    // With a declared site name, only that name goes, from either end.
+    let two_part = "New to Birding – Which Binoculars Should I Buy?";
+    assert_eq!(clean_title(two_part, Some("Birding")), two_part);
+    assert_eq!(
+        clean_title(&format!("{two_part} - Birding"), Some("Birding")),
+        two_part
+    );
+    assert_eq!(
+        clean_title(
+            "THE HARBOUR TIMES | Ferry Fares Rise",
+            Some("The Harbour Times")
+        ),
+        "Ferry Fares Rise"
+    );
 }
 
 const BLOG: &str = r#"<!DOCTYPE html><html lang="en-GB"><head>
