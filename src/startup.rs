@@ -34,6 +34,17 @@ pub const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
 /// past the concurrent-stream limit, refused) before the connection gets
 /// GOAWAY (ENHANCE_YOUR_CALM). hyper's default, likewise made explicit.
 pub const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
+/// HTTP/2 flow-control window of each request stream: what a client may
+/// send ahead of what the server has read. A `ProcessStream` item waiting
+/// for the input budget is not read, so its stream holds up to this much
+/// of the connection's window; at 64 KiB (HTTP/2's and gRPC-go's default,
+/// hyper's is 1 MiB) 16 such streams fit in [`CONNECTION_WINDOW`] before
+/// the other calls on their connection stall behind them.
+pub const STREAM_WINDOW: u32 = 64 * 1024;
+/// HTTP/2 flow-control window of a connection: request bytes received and
+/// not yet read are at most this much per connection (hyper's default,
+/// made explicit).
+pub const CONNECTION_WINDOW: u32 = 1024 * 1024;
 /// After the shutdown grace, how long the calls still running get to send
 /// their UNAVAILABLE answers before the server closes anyway.
 pub const CLOSE_AFTER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
@@ -208,6 +219,8 @@ impl Application {
         let router = builder
             .timeout(settings.default_deadline() + crate::grpc::TONIC_SLACK)
             .max_concurrent_streams(settings.max_concurrent_streams)
+            .initial_stream_window_size(STREAM_WINDOW)
+            .initial_connection_window_size(CONNECTION_WINDOW)
             .http2_max_pending_accept_reset_streams(Some(MAX_PENDING_ACCEPT_RESET_STREAMS))
             .http2_max_local_error_reset_streams(Some(MAX_LOCAL_ERROR_RESET_STREAMS))
             // Drops peers that vanished without closing (no FIN: a crashed

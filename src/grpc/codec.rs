@@ -161,15 +161,25 @@ where
             }
             _ => None,
         };
+        let mut unaccounted = charge.as_ref().map(Charge::watcher);
         let stream = match &self.budget {
-            Some((budget, _)) if request.uri().path().ends_with("/ProcessStream") => {
+            Some((budget, metrics)) if request.uri().path().ends_with("/ProcessStream") => {
                 let paid = StreamPrepaid::default();
                 request.extensions_mut().insert(paid.clone());
+                // The handler marks the call as its own when it starts; an
+                // answer before that (a deadline already gone) is ours to log.
+                let prepaid = Prepaid::default();
+                request.extensions_mut().insert(prepaid.clone());
+                unaccounted = Some(Unaccounted {
+                    prepaid,
+                    method: "ProcessStream",
+                    metrics: Arc::clone(metrics),
+                    arrived: Instant::now(),
+                });
                 Some(StreamCharge::new(budget.clone(), paid, self.deadline))
             }
             _ => None,
         };
-        let unaccounted = charge.as_ref().map(Charge::watcher);
         let server_timeout = self.deadline + super::deadline::TONIC_SLACK;
         let late = super::deadline::before_tonic(request.headers(), Instant::now(), server_timeout);
         let answer = self.inner.call(request.map(|body| {
@@ -437,6 +447,12 @@ struct LimitedBody {
     announced: usize,
     /// Whether a message's prefix has arrived.
     saw_message: bool,
+    /// Where in the chunk being scanned the last complete prefix began (0
+    /// if it began in an earlier chunk): a message refused at its prefix
+    /// does not take the messages before it down with it.
+    prefix_at: usize,
+    /// A failure found in a chunk whose earlier messages went on first.
+    failed: Option<Status>,
 }
 
 impl LimitedBody {
@@ -451,6 +467,8 @@ impl LimitedBody {
             left: 0,
             announced: 0,
             saw_message: false,
+            prefix_at: 0,
+            failed: None,
         }
     }
 
@@ -492,6 +510,7 @@ impl LimitedBody {
             data = data.get(n..).unwrap_or_default();
             if self.have == PREFIX {
                 self.have = 0;
+                self.prefix_at = (chunk.len() - data.len()).saturating_sub(PREFIX);
                 // tonic would read the first and ignore the rest.
                 if self.charge.is_some() && self.saw_message {
                     return Err(CallError::ExtraMessage.into());
@@ -509,8 +528,10 @@ impl LimitedBody {
                     charge.take(len)?;
                 }
                 if let Some(stream) = &mut self.stream {
-                    let start = (chunk.len() - data.len()).saturating_sub(PREFIX);
-                    stream.owed.push_back(Owed { start, len });
+                    stream.owed.push_back(Owed {
+                        start: self.prefix_at,
+                        len,
+                    });
                 }
                 self.left = len;
                 self.announced = len;
@@ -559,6 +580,9 @@ impl HttpBody for LimitedBody {
                 return Poll::Ready(Some(Ok(Frame::data(bytes))));
             }
         }
+        if let Some(failed) = this.failed.take() {
+            return Poll::Ready(Some(Err(failed)));
+        }
         let frame = match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => frame,
             Poll::Pending => {
@@ -585,10 +609,18 @@ impl HttpBody for LimitedBody {
             }
             return Poll::Ready(Some(Err(cut.into())));
         }
-        if let Some(Ok(frame)) = &frame
-            && let Some(data) = frame.data_ref()
+        let mut frame = frame;
+        if let Some(Ok(chunk)) = &frame
+            && let Some(data) = chunk.data_ref()
+            && let Err(status) = this.scan(data)
         {
-            this.scan(data)?;
+            // The messages before the bad prefix go on (and are answered);
+            // the failure comes at the next poll.
+            if this.prefix_at == 0 {
+                return Poll::Ready(Some(Err(status)));
+            }
+            this.failed = Some(status);
+            frame = Some(Ok(Frame::data(data.slice(..this.prefix_at))));
         }
         if let Some(stream) = &mut this.stream
             && !stream.owed.is_empty()
@@ -749,6 +781,33 @@ mod tests {
         assert_eq!(budget.available_kib(), 6);
         assert!(paid.pop().is_some() && paid.pop().is_none());
         assert_eq!(budget.available_kib(), 8);
+    }
+
+    #[tokio::test]
+    async fn messages_before_a_bad_prefix_in_the_same_chunk_go_on() {
+        use http_body_util::BodyExt;
+        let mut data = framed(&[10, 20]);
+        let good = data.len();
+        data.extend_from_slice(&[2, 0, 0, 0, 1, b'x']);
+        let inner = Body::new(http_body_util::Full::new(Bytes::from(data)));
+        let mut body = LimitedBody::new(inner, 1 << 20);
+        let budget = ByteBudget::new(8 << 10);
+        let deadline = Duration::from_secs(30);
+        body.stream = Some(StreamCharge::new(
+            budget,
+            StreamPrepaid::default(),
+            deadline,
+        ));
+        let mut body = std::pin::pin!(body);
+        let first = body.as_mut().frame().await.expect("a frame").expect("data");
+        assert_eq!(first.data_ref().map(Bytes::len), Some(good));
+        let err = body
+            .as_mut()
+            .frame()
+            .await
+            .expect("an end")
+            .expect_err("flag 2");
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
     }
 
     #[tokio::test(start_paused = true)]

@@ -375,6 +375,10 @@ impl TextPipeService for TextPipe {
         // A saturated server refuses new streams at once. The stream holds no
         // slot itself (that could starve its own items); each item waits for one.
         let started = Instant::now();
+        // From here this handler logs the call (see `SizeLimited`).
+        if let Some(prepaid) = request.extensions().get::<Prepaid>() {
+            prepaid.mark_accounted();
+        }
         if let Err(refused) = self.admit("ProcessStream") {
             self.finished("ProcessStream", &span, started, Some(&refused));
             return Err(refused);

@@ -51,6 +51,22 @@ fn start_method(
     method: &str,
     grpc_timeout: Option<&str>,
 ) -> (Sender, tokio::task::JoinHandle<(usize, String, String)>) {
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http();
+    start_on(&client, addr, method, grpc_timeout)
+}
+
+/// A client whose calls share one HTTP/2 connection.
+type Shared = Client<hyper_util::client::legacy::connect::HttpConnector, tonic::body::Body>;
+
+/// `start_method` on `client`'s connection.
+fn start_on(
+    client: &Shared,
+    addr: std::net::SocketAddr,
+    method: &str,
+    grpc_timeout: Option<&str>,
+) -> (Sender, tokio::task::JoinHandle<(usize, String, String)>) {
     let (tx, rx) = mpsc::channel(4);
     let body = tonic::body::Body::new(StreamBody::new(ReceiverStream::new(rx)));
     let mut request = http::Request::post(format!(
@@ -62,10 +78,8 @@ fn start_method(
         request = request.header("grpc-timeout", timeout);
     }
     let request = request.body(body).expect("valid request");
+    let client = client.clone();
     let answer = tokio::spawn(async move {
-        let client = Client::builder(TokioExecutor::new())
-            .http2_only(true)
-            .build_http();
         let response = client.request(request).await.expect("server answers");
         let status = |h: &http::HeaderMap| {
             h.get("grpc-status").map(|v| {
@@ -267,9 +281,19 @@ async fn a_deadline_passing_before_the_message_arrives_is_deadline_exceeded() {
         );
         drop(tx);
     }
+    // A stream whose deadline is gone before its handler runs is answered
+    // there too, and counted like the rest.
+    let (tx, answer) = start_method(app.addr, "ProcessStream", Some("0n"));
+    let (_, code, message) = answer.await.expect("joins");
+    assert_eq!(code, "4", "{message}");
+    drop(tx);
     let (_, metrics) = get(app.metrics_addr.expect("metrics on"), "/metrics").await;
-    let line = r#"textpipe_calls_total{method="DetectLanguage",code="DEADLINE_EXCEEDED"} 2"#;
-    assert!(metrics.contains(line), "{line} in {metrics}");
+    for line in [
+        r#"textpipe_calls_total{method="DetectLanguage",code="DEADLINE_EXCEEDED"} 2"#,
+        r#"textpipe_calls_total{method="ProcessStream",code="DEADLINE_EXCEEDED"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
     app.stop();
 }
 
@@ -377,5 +401,57 @@ async fn a_call_reset_inside_its_message_is_counted_cancelled() {
     }
     unary.abort();
     stream.abort();
+    app.stop();
+}
+
+#[tokio::test]
+async fn streams_waiting_for_the_budget_do_not_stall_their_connection() {
+    // One connection: a unary call charged 600 KiB of a 1 MiB budget, then
+    // two streams whose 900 KiB items wait for it. What a waiting stream's
+    // client sends ahead is unread and fills the connection's window; with
+    // 1 MiB stream windows two of them filled it, and the unary call's
+    // remaining bytes could not arrive until its deadline.
+    let mut app = spawn_app_with(|s| {
+        s.max_in_flight_bytes = 1 << 20;
+        s.default_deadline_ms = 20_000;
+    })
+    .await;
+    let client: Shared = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http();
+    let (prefix, message) = framed(600 << 10);
+    let (unary_tx, unary) = start_on(&client, app.addr, "DetectLanguage", None);
+    send(&unary_tx, prefix).await;
+    let mut streams = Vec::new();
+    for s in 0..2 {
+        let (tx, answer) = start_on(&client, app.addr, "ProcessStream", None);
+        let item = Bytes::from(framed_item(&s.to_string(), 900 << 10));
+        let feeder = tokio::spawn(async move {
+            for chunk in item.chunks(16 << 10) {
+                send(&tx, Bytes::copy_from_slice(chunk)).await;
+            }
+        });
+        streams.push((feeder, answer));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rest = async {
+        for chunk in message.chunks(16 << 10) {
+            send(&unary_tx, Bytes::copy_from_slice(chunk)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), rest)
+        .await
+        .expect("the unary call's bytes flow beside the waiting streams");
+    drop(unary_tx);
+    let (_, code, message) = unary.await.expect("joins");
+    assert_eq!(code, "0", "{message}");
+    for (feeder, answer) in streams {
+        feeder.await.expect("fed");
+        let (answers, code, message) = tokio::time::timeout(Duration::from_secs(20), answer)
+            .await
+            .expect("the streams finish")
+            .expect("joins");
+        assert_eq!((answers, code.as_str()), (1, "0"), "{message}");
+    }
     app.stop();
 }
