@@ -382,6 +382,13 @@ async fn a_call_reset_inside_its_message_is_counted_cancelled() {
     let (tx, unary) = start_call(app.addr);
     send(&tx, prefix).await;
     send(&tx, message.slice(..100)).await;
+    // One more unary call, reset before any of its message came.
+    let (empty_tx, empty) = start_call(app.addr);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let reset = std::io::Error::other("the client gives up at once");
+    empty_tx.send(Err(reset)).await.expect("body open");
+    let line = r#"textpipe_calls_total{method="DetectLanguage",code="CANCELLED"}"#;
+    wait_for_metric(metrics, line, 1.0).await;
     let item = framed_item("a", 1000);
     let (stream_tx, stream) = start_method(app.addr, "ProcessStream", None);
     send(&stream_tx, Bytes::from(framed_item("whole", 100))).await;
@@ -391,15 +398,16 @@ async fn a_call_reset_inside_its_message_is_counted_cancelled() {
         let reset = std::io::Error::other("the client gives up");
         tx.send(Err(reset)).await.expect("body open");
     }
-    for method in ["DetectLanguage", "ProcessStream"] {
+    for (method, calls) in [("DetectLanguage", 2.0), ("ProcessStream", 1.0)] {
         let line = format!(r#"textpipe_calls_total{{method="{method}",code="CANCELLED"}}"#);
-        wait_for_metric(metrics, &line, 1.0).await;
+        wait_for_metric(metrics, &line, calls).await;
     }
     let (_, text) = get(metrics, "/metrics").await;
     for wrong in ["INTERNAL", r#"method="ProcessStream",code="OK"} 2"#] {
         assert!(!text.contains(wrong), "{wrong} in {text}");
     }
     unary.abort();
+    empty.abort();
     stream.abort();
     app.stop();
 }
