@@ -116,6 +116,8 @@ impl Prepaid {
     }
 
     /// The body was cut off (reset, connection lost) for reason `why`.
+    /// tonic reads a cut body as a clean end, so the unary call's watcher
+    /// and the stream's handler ask here.
     pub(crate) fn cut_off(&self, why: &str) {
         self.ticket().cut_off = Some(why.to_owned());
     }
@@ -129,41 +131,23 @@ impl Prepaid {
 /// The permits of a `ProcessStream`'s items, in message order: the body
 /// takes each when the item's length prefix arrives (waiting for the
 /// budget, not refusing), before the item is read; the handler pops one per
-/// item it decodes. Queued items so count against the budget too. It also
-/// records whether the body was cut off: tonic reads a cut body as a clean
-/// end, so the handler asks here.
+/// item it decodes. Queued items so count against the budget too.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct StreamPrepaid(Arc<Mutex<StreamTicket>>);
-
-#[derive(Debug, Default)]
-struct StreamTicket {
-    permits: VecDeque<OwnedSemaphorePermit>,
-    cut_off: Option<String>,
-}
+pub(crate) struct StreamPrepaid(Arc<Mutex<VecDeque<OwnedSemaphorePermit>>>);
 
 impl StreamPrepaid {
-    fn ticket(&self) -> std::sync::MutexGuard<'_, StreamTicket> {
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<OwnedSemaphorePermit>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Keeps the permit of the next message.
     pub(crate) fn push(&self, permit: OwnedSemaphorePermit) {
-        self.ticket().permits.push_back(permit);
+        self.queue().push_back(permit);
     }
 
     /// The permit of the oldest message not yet handed out.
     pub(crate) fn pop(&self) -> Option<OwnedSemaphorePermit> {
-        self.ticket().permits.pop_front()
-    }
-
-    /// The body was cut off (reset, connection lost) for reason `why`.
-    pub(crate) fn cut_off(&self, why: &str) {
-        self.ticket().cut_off = Some(why.to_owned());
-    }
-
-    /// Why the body was cut off, if it was.
-    pub(crate) fn cut_off_reason(&self) -> Option<String> {
-        self.ticket().cut_off.clone()
+        self.queue().pop_front()
     }
 }
 

@@ -162,6 +162,7 @@ where
             _ => None,
         };
         let mut unaccounted = charge.as_ref().map(Charge::watcher);
+        let mut ticket = charge.as_ref().map(|c| c.prepaid.clone());
         let stream = match &self.budget {
             Some((budget, metrics)) if request.uri().path().ends_with("/ProcessStream") => {
                 let paid = StreamPrepaid::default();
@@ -170,6 +171,7 @@ where
                 // answer before that (a deadline already gone) is ours to log.
                 let prepaid = Prepaid::default();
                 request.extensions_mut().insert(prepaid.clone());
+                ticket = Some(prepaid.clone());
                 unaccounted = Some(Unaccounted {
                     prepaid,
                     method: "ProcessStream",
@@ -185,6 +187,7 @@ where
         let answer = self.inner.call(request.map(|body| {
             let mut body = LimitedBody::new(body, limit);
             body.charge = charge;
+            body.ticket = ticket;
             body.stream = stream;
             Body::new(body)
         }));
@@ -195,10 +198,10 @@ where
             let (timeout, at) = late;
             // A deadline already gone (a caller's `0n`) must not race
             // tonic's timer at all.
-            let at = if at <= Instant::now() { None } else { Some(at) };
-            let answered = match at {
-                Some(at) => tokio::time::timeout_at(at.into(), answer).await.ok(),
-                None => None,
+            let answered = if at > Instant::now() {
+                tokio::time::timeout_at(at.into(), answer).await.ok()
+            } else {
+                None
             };
             let response = match answered {
                 Some(response) => response?,
@@ -438,6 +441,8 @@ struct LimitedBody {
     charge: Option<Charge>,
     /// A stream's budget and its items' permits.
     stream: Option<StreamCharge>,
+    /// Where a cut-off body is noted for whoever accounts for the call.
+    ticket: Option<Prepaid>,
     /// The prefix being read and how much of it has arrived.
     prefix: [u8; PREFIX],
     have: usize,
@@ -462,6 +467,7 @@ impl LimitedBody {
             limit,
             charge: None,
             stream: None,
+            ticket: None,
             prefix: [0; PREFIX],
             have: 0,
             left: 0,
@@ -601,11 +607,8 @@ impl HttpBody for LimitedBody {
         // clean end, so the call learns of the cut through its ticket.
         if let Some(Err(e)) = &frame {
             let cut = CallError::BodyCutOff(e.message().to_owned());
-            if let Some(charge) = &this.charge {
-                charge.prepaid.cut_off(e.message());
-            }
-            if let Some(stream) = &this.stream {
-                stream.paid.cut_off(e.message());
+            if let Some(ticket) = &this.ticket {
+                ticket.cut_off(e.message());
             }
             return Poll::Ready(Some(Err(cut.into())));
         }
@@ -740,21 +743,28 @@ mod tests {
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
     }
 
+    /// A stream's body over `inner`, charging `budget`, with items
+    /// allowed `deadline` to arrive; its permits go to the returned queue.
+    fn stream_body(
+        inner: Body,
+        budget: &ByteBudget,
+        deadline: Duration,
+    ) -> (LimitedBody, StreamPrepaid) {
+        let paid = StreamPrepaid::default();
+        let mut body = LimitedBody::new(inner, 1 << 20);
+        body.stream = Some(StreamCharge::new(budget.clone(), paid.clone(), deadline));
+        (body, paid)
+    }
+
     #[tokio::test]
     async fn a_streams_paid_items_pass_and_the_first_unpaid_one_waits() {
         use http_body_util::BodyExt;
         let budget = ByteBudget::new(8 << 10);
-        let paid = StreamPrepaid::default();
         // Three items of 2 KiB in one chunk, with room for one of them.
         let data = Bytes::from(framed(&[2 << 10, 2 << 10, 2 << 10]));
         let item = PREFIX + (2 << 10);
         let inner = Body::new(http_body_util::Full::new(data));
-        let mut body = LimitedBody::new(inner, 1 << 20);
-        body.stream = Some(StreamCharge::new(
-            budget.clone(),
-            paid.clone(),
-            Duration::from_secs(30),
-        ));
+        let (body, paid) = stream_body(inner, &budget, Duration::from_secs(30));
         let held = budget.try_permit(6 << 10).expect("free");
         let mut body = std::pin::pin!(body);
         // The paid item goes on at once, up to where the next one begins:
@@ -790,14 +800,8 @@ mod tests {
         let good = data.len();
         data.extend_from_slice(&[2, 0, 0, 0, 1, b'x']);
         let inner = Body::new(http_body_util::Full::new(Bytes::from(data)));
-        let mut body = LimitedBody::new(inner, 1 << 20);
         let budget = ByteBudget::new(8 << 10);
-        let deadline = Duration::from_secs(30);
-        body.stream = Some(StreamCharge::new(
-            budget,
-            StreamPrepaid::default(),
-            deadline,
-        ));
+        let (body, _) = stream_body(inner, &budget, Duration::from_secs(30));
         let mut body = std::pin::pin!(body);
         let first = body.as_mut().frame().await.expect("a frame").expect("data");
         assert_eq!(first.data_ref().map(Bytes::len), Some(good));
@@ -818,14 +822,9 @@ mod tests {
         let inner = Body::new(http_body_util::StreamBody::new(
             tokio_stream::wrappers::ReceiverStream::new(rx),
         ));
-        let mut body = LimitedBody::new(inner, 1 << 20);
         let budget = ByteBudget::new(8 << 10);
         let deadline = Duration::from_secs(5);
-        body.stream = Some(StreamCharge::new(
-            budget.clone(),
-            StreamPrepaid::default(),
-            deadline,
-        ));
+        let (body, _) = stream_body(inner, &budget, deadline);
         let mut body = std::pin::pin!(body);
         tx.send(Ok(Frame::data(Bytes::from(framed(&[100])[..15].to_vec()))))
             .await

@@ -376,8 +376,9 @@ impl TextPipeService for TextPipe {
         // slot itself (that could starve its own items); each item waits for one.
         let started = Instant::now();
         // From here this handler logs the call (see `SizeLimited`).
-        if let Some(prepaid) = request.extensions().get::<Prepaid>() {
-            prepaid.mark_accounted();
+        let ticket = request.extensions().get::<Prepaid>().cloned();
+        if let Some(ticket) = &ticket {
+            ticket.mark_accounted();
         }
         if let Err(refused) = self.admit("ProcessStream") {
             self.finished("ProcessStream", &span, started, Some(&refused));
@@ -396,7 +397,7 @@ impl TextPipeService for TextPipe {
             async move {
                 let _in_flight = service.metrics.in_flight();
                 let error = service
-                    .drive_stream(inbound, tx, caller_deadline, paid)
+                    .drive_stream(inbound, tx, caller_deadline, paid, ticket)
                     .await
                     .err();
                 service.finished("ProcessStream", &Span::current(), started, error.as_ref());
@@ -467,6 +468,7 @@ impl TextPipe {
         tx: StreamSender,
         caller_deadline: Option<Instant>,
         paid: Option<StreamPrepaid>,
+        ticket: Option<Prepaid>,
     ) -> Result<(), Status> {
         let in_flight = Arc::new(Semaphore::new(self.limits.stream_in_flight));
         let mut tasks = JoinSet::new();
@@ -499,7 +501,7 @@ impl TextPipe {
                 Ok(Some(item)) => item,
                 // tonic ends the stream cleanly on a cut body; the body
                 // noted the cut for us.
-                Ok(None) => match paid.as_ref().and_then(StreamPrepaid::cut_off_reason) {
+                Ok(None) => match ticket.as_ref().and_then(Prepaid::cut_off_reason) {
                     Some(why) => break Err(CallError::BodyCutOff(why).into()),
                     None => break Ok(()),
                 },
