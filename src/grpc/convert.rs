@@ -106,6 +106,7 @@ fn metadata(m: PageMetadata) -> Option<proto::PageMetadata> {
         site_name: m.site_name.unwrap_or_default(),
         canonical_url: m.canonical_url.unwrap_or_default(),
         language: m.language.unwrap_or_default(),
+        description: m.description.unwrap_or_default(),
     })
 }
 

@@ -269,7 +269,8 @@ async fn summarize_honours_a_word_budget_and_score_order() {
 
 const PAGE_WITH_COMMENTS: &str = r#"<!DOCTYPE html><html lang="en-GB"><head><title>Bridge reopens</title>
 <meta name="author" content="Ada Writer"><link rel="canonical" href="https://example.org/bridge">
-<meta property="og:site_name" content="Example Gazette"></head><body>
+<meta property="og:site_name" content="Example Gazette">
+<meta property="og:description" content="The river crossing is open again after a year of repairs."></head><body>
 <article><h1>Bridge reopens</h1>
 <p>The old stone bridge over the river reopened to traffic on Monday after a year of careful repairs to its arches and its foundations.</p>
 <figure><img src="bridge.jpg"><figcaption>The bridge on the morning it reopened</figcaption></figure>
@@ -308,6 +309,10 @@ async fn strip_reports_page_metadata_and_honours_keep_comments_and_captions() {
     assert_eq!(meta.canonical_url, "https://example.org/bridge");
     assert_eq!(meta.site_name, "Example Gazette");
     assert_eq!(meta.language, "en");
+    assert_eq!(
+        meta.description,
+        "The river crossing is open again after a year of repairs."
+    );
     assert!(plain.text.contains("stone bridge"));
     assert!(
         !plain.text.contains("commute"),

@@ -21,10 +21,17 @@ pub struct PageMetadata {
     /// Declared language as a lower-case primary tag ("en", "pt"), from
     /// `<html lang>`, `og:locale` or `content-language`.
     pub language: Option<String>,
+    /// The page's summary of itself (`og:description`, `<meta name=description>`,
+    /// an article's JSON-LD `description`), at most `MAX_DESCRIPTION` bytes.
+    /// Pages whose body is built by scripts often state nothing else.
+    pub description: Option<String>,
 }
 
 /// Longest metadata value kept; longer ones are not metadata.
 const MAX_VALUE: usize = 512;
+/// Longest description kept: summaries run to a few sentences, longer
+/// values are body text misplaced in a tag.
+const MAX_DESCRIPTION: usize = 2048;
 /// JSON-LD beyond this size is not read.
 const MAX_LD: usize = 1 << 18;
 /// JSON-LD nodes visited at most per script.
@@ -41,12 +48,17 @@ pub(super) struct Collector {
     site_name: Slot,
     canonical: Slot,
     language: Slot,
+    description: Slot,
     /// Text of the JSON-LD script now open.
     pub(super) ld: String,
 }
 
 fn offer(slot: &mut Slot, prio: u8, value: &str) {
-    if slot.as_ref().is_some_and(|(p, _)| *p >= prio) || value.len() > MAX_VALUE {
+    offer_upto(slot, prio, value, MAX_VALUE);
+}
+
+fn offer_upto(slot: &mut Slot, prio: u8, value: &str, max: usize) {
+    if slot.as_ref().is_some_and(|(p, _)| *p >= prio) || value.len() > max {
         return;
     }
     let v = collapse(value);
@@ -131,6 +143,12 @@ impl Collector {
                     offer(&mut self.language, 2, &l);
                 }
             }
+            "og:description" | "description" => {
+                offer_upto(&mut self.description, 2, content, MAX_DESCRIPTION);
+            }
+            "twitter:description" | "dc.description" | "dcterms.description" => {
+                offer_upto(&mut self.description, 1, content, MAX_DESCRIPTION);
+            }
             "language" | "dc.language" => {
                 if let Some(l) = primary_language(content) {
                     offer(&mut self.language, 1, &l);
@@ -174,6 +192,13 @@ impl Collector {
                             offer(&mut self.author, 3, without_by(&names.join(", ")));
                         }
                     }
+                    // A site's or organisation's description is not the page's.
+                    let article = ["headline", "datePublished", "articleBody"]
+                        .iter()
+                        .any(|k| map.contains_key(*k));
+                    if let (true, Some(Value::String(d))) = (article, map.get("description")) {
+                        offer_upto(&mut self.description, 3, d, MAX_DESCRIPTION);
+                    }
                     if let Some(Value::String(n)) = map.get("publisher").and_then(|p| p.get("name"))
                     {
                         offer(&mut self.site_name, 1, n);
@@ -208,6 +233,7 @@ impl Collector {
             site_name: take(self.site_name),
             canonical_url: take(self.canonical),
             language: take(self.language),
+            description: take(self.description),
         }
     }
 }
@@ -247,13 +273,15 @@ mod tests {
         c.meta("twitter:creator", "@handle");
         c.meta("date", "March 3, 2024");
         c.ld_text(
-            r#"{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"x"},
+            r#"{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"x","description":"All about harbours"},
             {"@type":"NewsArticle","datePublished":"2024-03-03T08:00:00Z",
              "author":[{"@type":"Person","name":"Ada Moss"},{"name":"Ben Ode"}],
              "publisher":{"@type":"Organization","name":"Harbour Times"}}]}"#,
         );
         c.ld_end();
         c.meta("og:site_name", "The Harbour Times");
+        c.meta("description", "Ferries return to the winter timetable.");
+        c.meta("og:description", "A shorter social blurb.");
         c.ld_text("{not json");
         c.ld_end();
         let m = c.finish();
@@ -261,7 +289,32 @@ mod tests {
         assert_eq!(m.published.as_deref(), Some("2024-03-03T08:00:00Z"));
         assert_eq!(m.site_name.as_deref(), Some("The Harbour Times"));
         assert_eq!(m.canonical_url, None);
+        // The first description at the best trust wins; the site's own
+        // JSON-LD description (on the WebSite node) is not the page's.
+        assert_eq!(
+            m.description.as_deref(),
+            Some("Ferries return to the winter timetable.")
+        );
         assert_eq!(without_by("BY Ada Moss"), "Ada Moss");
         assert_eq!(without_by("Byron Ode"), "Byron Ode");
+    }
+
+    #[test]
+    fn description_sources_and_bound() {
+        let mut c = Collector::default();
+        c.meta("og:description", "What the social card says.");
+        c.ld_text(
+            r#"{"@type":"BlogPosting","headline":"Kettles","description":"Why kettles whistle."}"#,
+        );
+        c.ld_end();
+        assert_eq!(
+            c.finish().description.as_deref(),
+            Some("Why kettles whistle.")
+        );
+
+        let mut c = Collector::default();
+        c.meta("description", &"word ".repeat(MAX_DESCRIPTION));
+        c.meta("twitter:description", "  A short   blurb. ");
+        assert_eq!(c.finish().description.as_deref(), Some("A short blurb."));
     }
 }

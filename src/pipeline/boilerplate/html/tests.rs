@@ -196,6 +196,7 @@ const BLOG: &str = r#"<!DOCTYPE html><html lang="en-GB"><head>
 <meta name="author" content="Maren Holt">
 <meta property="article:published_time" content="2025-05-14T09:30:00+01:00">
 <meta property="og:site_name" content="Field Notes">
+<meta name="description" content="How we took a slumped field wall down to its footings &amp; rebuilt it.">
 <link rel="stylesheet" href="/s.css"><link rel="canonical" href="https://fieldnotes.example/dry-stone-wall">
 </head><body>
 <nav><a href="/">Home</a> <a href="/walls">Walls</a> <a href="/gates">Gates</a></nav>
@@ -223,6 +224,10 @@ fn metadata_from_head() {
         Some("https://fieldnotes.example/dry-stone-wall")
     );
     assert_eq!(m.language.as_deref(), Some("en"));
+    assert_eq!(
+        m.description.as_deref(),
+        Some("How we took a slumped field wall down to its footings & rebuilt it.")
+    );
 
     let ld = r#"<html><head><meta property="og:locale" content="de_DE">
 <meta property="og:url" content="https://zeitung.example/a/1">
@@ -239,6 +244,7 @@ fn metadata_from_head() {
             site_name: Some("Die Zeitung".into()),
             canonical_url: Some("https://zeitung.example/a/1".into()),
             language: Some("de".into()),
+            description: None,
         }
     );
     assert_eq!(
