@@ -81,7 +81,8 @@ pub struct RemovedBlock {
 /// The result of stripping a document.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stripped {
-    /// Main content blocks, whitespace collapsed, joined by a blank line.
+    /// Main content blocks, whitespace collapsed, joined by a blank line;
+    /// the cells of a table row share a line, separated by tabs.
     pub text: String,
     /// The page title when one was found (HTML only).
     pub title: Option<String>,
@@ -108,25 +109,39 @@ enum Verdict {
     Drop(RemovalReason),
 }
 
+/// Bytes from which a table cell's text is a paragraph of its own.
+const PARAGRAPH_CELL: usize = 200;
+
 /// Assembles the result from blocks and their verdicts, in document order.
+/// Kept blocks are separated by a blank line, except cells of one table row
+/// (blocks sharing a `row`), which stay on one line separated by tabs so
+/// that a row reads as a record rather than as scattered paragraphs. Two
+/// paragraph-long cells side by side are a layout grid (a story per cell),
+/// not fields of a record, and stay apart.
 fn assemble<'a>(
-    blocks: impl IntoIterator<Item = (&'a str, Verdict)>,
+    blocks: impl IntoIterator<Item = (&'a str, Verdict, Option<u32>)>,
     title: Option<String>,
 ) -> Stripped {
     let mut out = Stripped {
         title,
         ..Stripped::default()
     };
-    for (text, verdict) in blocks {
+    let mut last_row = None;
+    let mut last_len = 0;
+    for (text, verdict, row) in blocks {
         if text.is_empty() {
             continue;
         }
         match verdict {
             Verdict::Keep => {
                 if !out.text.is_empty() {
-                    out.text.push_str("\n\n");
+                    let side_by_side = text.len() >= PARAGRAPH_CELL && last_len >= PARAGRAPH_CELL;
+                    let same_row = row.is_some() && row == last_row && !side_by_side;
+                    out.text.push_str(if same_row { "\t" } else { "\n\n" });
                 }
                 out.text.push_str(text);
+                last_row = row;
+                last_len = text.len();
             }
             Verdict::Drop(reason) => out.removed.push(RemovedBlock {
                 text: text.to_owned(),

@@ -49,7 +49,13 @@ pub(super) fn strip(text: &str, opts: &StripOptions) -> Stripped {
             }
         }
     }
-    assemble(texts.iter().map(String::as_str).zip(verdicts), None)
+    assemble(
+        texts
+            .iter()
+            .zip(verdicts)
+            .map(|(t, v)| (t.as_str(), v, None)),
+        None,
+    )
 }
 
 /// Verdicts for a sequence of collapsed, non-empty blocks, judged on their

@@ -29,8 +29,13 @@ pub(super) fn strip(html: &str, opts: &StripOptions) -> Stripped {
     }
     let verdicts = decide(&st, opts);
     let title = pick_title(&st);
+    let rows = passes::table_rows(&st);
     let mut out = assemble(
-        st.blocks.iter().map(|b| b.text.as_str()).zip(verdicts),
+        st.blocks
+            .iter()
+            .zip(verdicts)
+            .zip(rows)
+            .map(|((b, v), r)| (b.text.as_str(), v, r)),
         title,
     );
     out.metadata = std::mem::take(&mut st.meta).finish();

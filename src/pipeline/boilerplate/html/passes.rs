@@ -39,6 +39,26 @@ fn cell_of(st: &State, e: u32) -> Option<u32> {
     None
 }
 
+/// The table row of each block that is its cell's only block (`None` for
+/// the others): such cells are a row's fields. Cells holding several
+/// blocks are layout (a page column) and keep their paragraphs apart.
+pub(super) fn table_rows(st: &State) -> Vec<Option<u32>> {
+    let cells: Vec<Option<u32>> = st.blocks.iter().map(|b| cell_of(st, b.elem)).collect();
+    let mut per_cell = vec![0u32; st.elems.len()];
+    for c in cells.iter().flatten() {
+        if let Some(n) = per_cell.get_mut(*c as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+    cells
+        .into_iter()
+        .map(|c| {
+            let c = c.filter(|&c| per_cell.get(c as usize) == Some(&1))?;
+            parent_of(st, c as usize).and_then(|r| u32::try_from(r).ok())
+        })
+        .collect()
+}
+
 /// A data table names each row by a linked cell (a film, a player, a
 /// product) beside cells of prose: the link is the row's head, not a menu.
 /// Rescued only where the head's cell holds that one mostly-linked block,

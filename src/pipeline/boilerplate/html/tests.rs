@@ -1183,3 +1183,56 @@ fn forum_poster_panels_are_not_posts() {
     assert!(!s.text.contains("Trail regular"), "{}", s.text);
     assert!(!s.text.contains("Joined Mar"), "{}", s.text);
 }
+
+#[test]
+fn table_rows_keep_their_cells_on_one_line() {
+    let html = "<body><nav><a href=/>Home</a> <a href=/w>Weather</a></nav><article><h1>Rainfall in three towns</h1>\
+        <p>We measured the rainfall in three small towns over the whole of last spring, and the results surprised us a little.</p>\
+        <table><tr><th>Town</th><th>March</th><th>April</th></tr>\
+        <tr><td>Ashford</td><td>42 mm</td><td>51 mm</td></tr>\
+        <tr><td>Brockley</td><td>38 mm</td><td>47 mm</td></tr></table>\
+        <p>The wettest month everywhere was April, which matches the long-term average for the region quite closely.</p></article></body>";
+    let s = run(html);
+    let paras: Vec<&str> = s.text.split("\n\n").collect();
+    for row in [
+        "Town\tMarch\tApril",
+        "Ashford\t42 mm\t51 mm",
+        "Brockley\t38 mm\t47 mm",
+    ] {
+        assert!(paras.contains(&row), "{row:?} not a line of {:?}", s.text);
+    }
+    // Paragraphs around the table are still apart from it and each other.
+    assert!(paras.iter().any(|p| p.starts_with("We measured")));
+    assert!(paras.iter().any(|p| p.starts_with("The wettest")));
+}
+
+#[test]
+fn layout_cells_keep_their_paragraphs_apart() {
+    let para = |n: u32| {
+        format!(
+            "<p>Paragraph {n} of the column: the harbour wall was rebuilt in stone after the winter storms, and the fishing boats came back within a month of the work ending.</p>"
+        )
+    };
+    // A page laid out as a table: one cell holds the article's paragraphs.
+    let column: String = (1..4).map(para).collect();
+    let html = format!(
+        "<body><table><tr><td class=menu><a href=/>Home</a></td><td>{column}</td></tr></table></body>"
+    );
+    let s = run(&html);
+    assert!(!s.text.contains('\t'), "{:?}", s.text);
+    assert_eq!(s.text.split("\n\n").count(), 3, "{:?}", s.text);
+    // Two stories side by side, a cell each, are not fields of one record.
+    let story = |t: &str| {
+        format!(
+            "<td>{t}. The village hall reopened on Saturday after a year of repairs, and the first event was a concert by the school choir, which drew a full house and a long queue outside in the rain. Tickets for the next concert are already on sale.</td>"
+        )
+    };
+    let html = format!(
+        "<body><div><h1>Village news</h1><table><tr>{}{}</tr></table></div></body>",
+        story("HALL REOPENS"),
+        story("CHOIR SINGS")
+    );
+    let s = run(&html);
+    assert!(!s.text.contains('\t'), "{:?}", s.text);
+    assert!(s.text.contains("HALL REOPENS") && s.text.contains("CHOIR SINGS"));
+}
