@@ -47,6 +47,25 @@ pub(super) fn streamed_segment(id: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Whether a class or id names a list of references or footnotes
+/// ("references", "reflist", "footnotes", "bibliography").
+pub(super) fn names_citations(value: &str) -> bool {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .take(64)
+        .any(|w| {
+            [
+                "references",
+                "reflist",
+                "footnotes",
+                "endnotes",
+                "bibliography",
+            ]
+            .iter()
+            .any(|x| w.eq_ignore_ascii_case(x))
+        })
+}
+
 /// Inline styles that hide the element.
 pub(super) fn style_hides(style: &str) -> bool {
     let mut compact = String::with_capacity(style.len().min(256));

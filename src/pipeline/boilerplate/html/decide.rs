@@ -425,7 +425,11 @@ pub(super) fn decide(st: &State, opts: &StripOptions) -> Vec<Verdict> {
             if let Some(r) = mark.or_else(|| feats.kw(i).filter(|_| !table)) {
                 return Verdict::Drop(r);
             }
-            if link_heavy && !table && !(catalogue && card(b)) {
+            // Link-heavy yet text: table cells (when asked for), cited
+            // sources, the cards of a catalogue.
+            let cited = st.elems.get(b.elem as usize).is_some_and(|e| e.citations);
+            let linked_text = table || cited || (catalogue && card(b));
+            if link_heavy && !linked_text {
                 return Verdict::Drop(RemovalReason::Navigation);
             }
             Verdict::Keep

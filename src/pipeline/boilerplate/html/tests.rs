@@ -1236,3 +1236,41 @@ fn layout_cells_keep_their_paragraphs_apart() {
     assert!(!s.text.contains('\t'), "{:?}", s.text);
     assert!(s.text.contains("HALL REOPENS") && s.text.contains("CHOIR SINGS"));
 }
+
+#[test]
+fn linked_reference_lists_stay_with_the_article() {
+    let para = |n: u32| {
+        format!(
+            "<p>Section {n}: the lighthouse was first lit in the autumn of that year, and its keepers wrote a daily log of the weather and the ships that passed.<sup><a href=\"#note-{n}\">[{n}]</a></sup></p>"
+        )
+    };
+    let body: String = (1..5).map(para).collect();
+    let note = |n: u32| {
+        format!(
+            "<li id=\"note-{n}\"><a href=\"#ref-{n}\">^</a> <a href=\"https://archive.example/log-{n}\">Keepers' log, volume {n}</a></li>"
+        )
+    };
+    let notes: String = (1..5).map(note).collect();
+    let html = format!(
+        "<body><nav><ul><li><a href=/>Home</a></li><li><a href=/history>History</a></li></ul></nav>\
+         <div class=content><h1>The old lighthouse</h1>{body}\
+         <div class=reflist><ol>{notes}</ol></div>\
+         <ul><li><a href=/a>Harbour walks</a></li><li><a href=/b>Ferry times</a></li></ul></div></body>"
+    );
+    let s = run(&html);
+    assert!(s.text.contains("Keepers' log, volume 3"), "{}", s.text);
+    // A link list with no such name is still a menu.
+    assert!(!s.text.contains("Ferry times"), "{}", s.text);
+    assert!(!s.text.contains("History"));
+}
+
+#[test]
+fn citation_lists_are_named_by_whole_words() {
+    assert!(names_citations("references"));
+    assert!(names_citations("mw-references-wrap"));
+    assert!(names_citations("post-footnotes clearfix"));
+    assert!(names_citations("Bibliography"));
+    assert!(!names_citations("user-preferences"));
+    assert!(!names_citations("footnote-ref"));
+    assert!(!names_citations(""));
+}

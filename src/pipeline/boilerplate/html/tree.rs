@@ -5,7 +5,8 @@ use super::super::meta::Collector;
 use super::super::tok::{self, Raw, Tag};
 use super::super::{RemovalReason, collapse, push_collapsed};
 use super::classes::{
-    FNV_SEED, class_hides, class_signal_full, fnv, streamed_segment, style_hides, tag_mark,
+    FNV_SEED, class_hides, class_signal_full, fnv, names_citations, streamed_segment, style_hides,
+    tag_mark,
 };
 
 /// Deeper elements are flattened into their ancestor at the cap: real pages
@@ -60,6 +61,9 @@ pub(super) struct Elem {
     pub(super) cell: bool,
     /// `<select>`: a drop-down list, whose options are not text.
     pub(super) select: bool,
+    /// A list of references or footnotes, or below one: its entries cite
+    /// their sources by links, and are the text's apparatus, not a menu.
+    pub(super) citations: bool,
 }
 
 /// One run of text between block boundaries.
@@ -372,6 +376,7 @@ impl State {
         let mut weight = 0i8;
         let mut hidden = false;
         let (mut hidden_attr, mut segment, mut panel) = (false, false, false);
+        let mut citations = parent_elem.is_some_and(|e| e.citations);
         let tab_strip = matches!(name, "ul" | "ol" | "menu" | "nav");
         for (attr, value) in tag.attrs() {
             match attr {
@@ -384,6 +389,7 @@ impl State {
                         classed |= !first.is_empty();
                         hidden |= class_hides(value);
                     }
+                    citations |= names_citations(value);
                     let (m, w, small) = class_signal_full(value, tab_strip);
                     if mark.is_none() && m.is_some() {
                         mark = m;
@@ -439,6 +445,7 @@ impl State {
             caption: name == "figcaption",
             cell: matches!(name, "td" | "th"),
             select: name == "select",
+            citations,
         });
         let heading = match name.as_bytes() {
             [b'h', d @ b'1'..=b'6'] => d - b'0',
