@@ -275,6 +275,8 @@ const PAGE_WITH_COMMENTS: &str = r#"<!DOCTYPE html><html lang="en-GB"><head><tit
 <p>The old stone bridge over the river reopened to traffic on Monday after a year of careful repairs to its arches and its foundations.</p>
 <figure><img src="bridge.jpg"><figcaption>The bridge on the morning it reopened</figcaption></figure>
 <p>Engineers replaced more than two hundred stones and strengthened the piers so that buses can cross it again without any weight limit.</p>
+<pre>load_limit:
+    buses: none</pre>
 <table><tr><th>Part</th><th>Stones replaced</th></tr><tr><td>North arch</td><td>120</td></tr><tr><td>South arch</td><td>85</td></tr></table>
 </article>
 <section class="comments" id="comments"><h3>3 comments</h3>
@@ -315,6 +317,12 @@ async fn strip_reports_page_metadata_and_honours_keep_comments_and_captions() {
         "The river crossing is open again after a year of repairs."
     );
     assert!(plain.text.contains("stone bridge"));
+    // Preformatted text keeps its line breaks and indentation.
+    assert!(
+        plain.text.contains("\n\nload_limit:\n    buses: none\n\n"),
+        "{:?}",
+        plain.text
+    );
     // A table row is one line, its cells separated by tabs.
     assert!(
         plain.text.contains("\n\nNorth arch\t120\n\n"),

@@ -9,7 +9,7 @@ use std::path::Path;
 
 #[path = "../../fuzz/src/lib.rs"]
 #[allow(unreachable_pub)] // `pub` for the fuzz binaries, private here
-mod fuzz_shared;
+pub(crate) mod fuzz_shared;
 
 use fuzz_shared::targets;
 

@@ -178,6 +178,8 @@ fn page() -> impl Strategy<Value = (String, String)> {
         "header",
         "main",
         "form",
+        "pre",
+        "code",
     ]);
     let class = prop::sample::select(vec![
         "",
@@ -252,7 +254,21 @@ proptest! {
     fn stripped_html_is_a_subsequence_of_the_pages_text((html, text) in page(), opts in strip_options()) {
         let out = pipeline().strip(Document::Html(&html), &opts).expect("page is not empty");
         prop_assert!(is_subsequence(visible(&out.text), visible(&text)), "{:?}\nfrom {:?}", out.text, text);
-        prop_assert!(!out.text.chars().any(|c| c.is_control() && c != '\n'), "{:?}", out.text);
+        // Line breaks separate paragraphs (and lines of preformatted text),
+        // tabs the cells of a table row; no other control character.
+        prop_assert!(!out.text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{:?}", out.text);
+        crate::fuzz_seeds::fuzz_shared::check_stripped(&out);
+    }
+
+    /// Preformatted text of any kind (controls, tabs, CR/LF runs, blank
+    /// lines) keeps the output's shape: no empty line, no trailing space,
+    /// no control character but line breaks and tabs.
+    #[test]
+    fn preformatted_text_keeps_the_output_shape(code in any_text(), opts in strip_options()) {
+        let html = format!("<body><article><h1>Listing</h1><pre><code>{}</code></pre></article></body>", code.replace(['<', '&'], " "));
+        let out = pipeline().strip(Document::Html(&html), &opts).expect("page is not empty");
+        crate::fuzz_seeds::fuzz_shared::check_stripped(&out);
+        prop_assert!(!out.text.contains("\n\n\n"), "{:?}", out.text);
     }
 
     /// Summary offsets point at the returned sentences in the text, within

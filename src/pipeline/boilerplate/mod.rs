@@ -72,7 +72,8 @@ pub enum RemovalReason {
 /// One dropped block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemovedBlock {
-    /// The block's text, whitespace collapsed.
+    /// The block's text, whitespace collapsed (preformatted text keeps its
+    /// line breaks and indentation).
     pub text: String,
     /// The category it was dropped for.
     pub reason: RemovalReason,
@@ -82,7 +83,8 @@ pub struct RemovedBlock {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stripped {
     /// Main content blocks, whitespace collapsed, joined by a blank line;
-    /// the cells of a table row share a line, separated by tabs.
+    /// the cells of a table row share a line, separated by tabs, and
+    /// preformatted text (code) keeps its line breaks and indentation.
     pub text: String,
     /// The page title when one was found (HTML only).
     pub title: Option<String>,

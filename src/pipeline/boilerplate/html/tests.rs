@@ -1274,3 +1274,43 @@ fn citation_lists_are_named_by_whole_words() {
     assert!(!names_citations("footnote-ref"));
     assert!(!names_citations(""));
 }
+
+#[test]
+fn preformatted_text_keeps_its_lines_and_indentation() {
+    let html = "<body><article><h1>Counting words</h1>\
+        <p>This short function counts the words of a file, one line at a time, so that even a large file never has to fit in memory at once.</p>\
+        <pre><code>def count(path):\r\n    total = 0\r\n\r\n\r\n    with open(path) as f:\n\tfor line in f:   \n\t    total += len(line.split())\n    return total\n</code></pre>\
+        <p>The function returns the total once the last line has been read, and it closes the file on the way out.</p></article></body>";
+    let s = run(html);
+    let code = "def count(path):\n    total = 0\n    with open(path) as f:\n    for line in f:\n        total += len(line.split())\n    return total";
+    assert!(
+        s.text.split("\n\n").any(|p| p == code),
+        "code block lost its shape: {:?}",
+        s.text
+    );
+    // Outside `<pre>`, line breaks and runs of spaces still collapse.
+    let html = "<body><article><h1>Notes</h1><p>A paragraph\n   written over\n\nseveral source lines, as editors wrap them, reads as one line of running text.</p></article></body>";
+    let s = run(html);
+    assert!(
+        s.text
+            .contains("A paragraph written over several source lines"),
+        "{:?}",
+        s.text
+    );
+}
+
+#[test]
+fn preformatted_indentation_is_bounded() {
+    // A line of a million tabs must not become four million spaces.
+    let html = format!(
+        "<body><article><h1>Deep</h1><p>The listing below is indented far more than any reader needs, which the output caps.</p><pre>start\n{}end</pre></article></body>",
+        "\t".repeat(1_000_000)
+    );
+    let s = run(&html);
+    let line = s
+        .text
+        .lines()
+        .find(|l| l.trim_start() == "end")
+        .expect("the indented line is kept");
+    assert_eq!(line.len() - "end".len(), MAX_PRE_INDENT, "{line:?}");
+}

@@ -88,6 +88,8 @@ struct Open {
     skip: bool,
     link: bool,
     heading: u8,
+    /// `<pre>` or inside one: line breaks and indentation are the text's.
+    pre: bool,
 }
 
 #[derive(Debug, Default)]
@@ -102,6 +104,11 @@ pub(super) struct State {
     cur_elem: u32,
     cur_heading: u8,
     pending_space: bool,
+    /// Preformatted text only: a line break, and the spaces after it, seen
+    /// but not yet written (they are written before the next visible
+    /// character, so blocks and lines never end in them).
+    pre_break: bool,
+    pre_spaces: usize,
     in_title: bool,
     pub(super) title: String,
     pub(super) og_title: Option<String>,
@@ -364,7 +371,7 @@ impl State {
         let parent = self
             .stack
             .last()
-            .map(|p| (p.id, p.block_elem, p.skip, p.link, p.heading));
+            .map(|p| (p.id, p.block_elem, p.skip, p.link, p.heading, p.pre));
         let id = u32::try_from(self.elems.len()).unwrap_or(NO_PARENT - 1);
         let parent_id = parent.map_or(NO_PARENT, |p| p.0);
         let parent_elem = self.elems.get(parent_id as usize).copied();
@@ -463,6 +470,7 @@ impl State {
             skip: hidden || matches!(k, Kind::Skip(_)) || parent.is_some_and(|p| p.2),
             link: name == "a" || parent.is_some_and(|p| p.3),
             heading,
+            pre: name == "pre" || parent.is_some_and(|p| p.5),
         });
     }
 
@@ -483,6 +491,7 @@ impl State {
             skip: false,
             link: false,
             heading: 0,
+            pre: false,
         });
     }
 
@@ -555,10 +564,10 @@ impl State {
             }
             return;
         }
-        let Some((skip, block_elem, heading, link)) = self
+        let Some((skip, block_elem, heading, link, pre)) = self
             .stack
             .last()
-            .map(|o| (o.skip, o.block_elem, o.heading, o.link))
+            .map(|o| (o.skip, o.block_elem, o.heading, o.link, o.pre))
         else {
             return;
         };
@@ -573,7 +582,11 @@ impl State {
             self.cur_heading = heading;
         }
         let before = self.cur.len();
-        push_collapsed(&mut self.cur, t, &mut self.pending_space);
+        if pre {
+            self.push_pre(t);
+        } else {
+            push_collapsed(&mut self.cur, t, &mut self.pending_space);
+        }
         if link {
             let added = self.cur.len().saturating_sub(before);
             self.cur_links = self
@@ -582,8 +595,53 @@ impl State {
         }
     }
 
+    /// Appends preformatted text (code, verse, ASCII tables): line breaks
+    /// and the spaces that indent or align are kept. Runs of blank lines
+    /// become one line break, as a blank line separates paragraphs in the
+    /// output; a tab becomes four spaces, as tabs separate table cells
+    /// there. Trailing spaces go; other controls go as elsewhere.
+    fn push_pre(&mut self, t: &str) {
+        for c in t.chars() {
+            match c {
+                '\n' | '\r' => {
+                    self.pre_break = true;
+                    self.pre_spaces = 0;
+                }
+                ' ' | '\u{a0}' => self.pre_spaces = (self.pre_spaces + 1).min(MAX_PRE_INDENT),
+                '\t' => self.pre_spaces = (self.pre_spaces + 4).min(MAX_PRE_INDENT),
+                c if c.is_whitespace()
+                    || c.is_control()
+                    || matches!(c, '\u{200b}' | '\u{feff}' | '\u{ad}' | '\u{2060}') =>
+                {
+                    if !c.is_whitespace() {
+                        continue;
+                    }
+                    self.pre_spaces = (self.pre_spaces + 1).min(MAX_PRE_INDENT);
+                }
+                c => {
+                    // Text in the block before the `<pre>` (none, as `<pre>`
+                    // starts a block) or a pending space from inline text.
+                    if self.cur.is_empty() {
+                        self.pre_spaces = 0;
+                    } else if self.pre_break {
+                        self.cur.push('\n');
+                    } else if self.pending_space && self.pre_spaces == 0 {
+                        self.pre_spaces = 1;
+                    }
+                    self.pre_break = false;
+                    self.pending_space = false;
+                    self.cur.extend(std::iter::repeat_n(' ', self.pre_spaces));
+                    self.pre_spaces = 0;
+                    self.cur.push(c);
+                }
+            }
+        }
+    }
+
     fn flush(&mut self) {
         self.pending_space = false;
+        self.pre_break = false;
+        self.pre_spaces = 0;
         if self.cur.is_empty() {
             return;
         }
@@ -599,6 +657,10 @@ impl State {
         });
     }
 }
+
+/// Most spaces kept in a row in preformatted text: indentation deeper than
+/// this says nothing more, and a line of tabs must not grow fourfold.
+pub(super) const MAX_PRE_INDENT: usize = 80;
 
 /// Runs the tokenizer over `html` and returns the collected state. A
 /// raw-text element left unclosed swallows the rest of the page in a
