@@ -609,18 +609,16 @@ impl State {
                 }
                 ' ' | '\u{a0}' => self.pre_spaces = (self.pre_spaces + 1).min(MAX_PRE_INDENT),
                 '\t' => self.pre_spaces = (self.pre_spaces + 4).min(MAX_PRE_INDENT),
-                c if c.is_whitespace()
-                    || c.is_control()
-                    || matches!(c, '\u{200b}' | '\u{feff}' | '\u{ad}' | '\u{2060}') =>
-                {
-                    if !c.is_whitespace() {
-                        continue;
-                    }
+                c if c.is_whitespace() => {
                     self.pre_spaces = (self.pre_spaces + 1).min(MAX_PRE_INDENT);
                 }
+                c if c.is_control()
+                    || matches!(c, '\u{200b}' | '\u{feff}' | '\u{ad}' | '\u{2060}') => {}
                 c => {
-                    // Text in the block before the `<pre>` (none, as `<pre>`
-                    // starts a block) or a pending space from inline text.
+                    // A block starts at its first visible character; a
+                    // space left pending by collapsed text before this
+                    // (an end tag that closed the `<pre>` without ending
+                    // the block) is kept as one.
                     if self.cur.is_empty() {
                         self.pre_spaces = 0;
                     } else if self.pre_break {
