@@ -502,6 +502,19 @@ const DONATION_ASK: &[&str] = &[
     "apóyanos",
     "haz una donación",
 ];
+/// Appeals for money explicit enough to mark a paragraph-long block: a
+/// site explaining why it asks ("We do this work at no cost to you ...
+/// We need your financial support.").
+const DONATION_ASK_LONG: &[&str] = &[
+    "need your financial support",
+    "needs your financial support",
+    "need your financial help",
+    "rely on your financial support",
+    "depend on your financial support",
+    "with your financial support",
+];
+/// Longest block that a [`DONATION_ASK_LONG`] phrase marks.
+const DONATION_LONG_MAX_WORDS: u32 = 80;
 /// Words that turn a donation word into an appeal to the reader.
 const DONATION_APPEAL: &[&str] = &[
     "please",
@@ -939,7 +952,10 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
             .is_some_and(char::is_uppercase)
         && (hay.any(DONATION_APPEAL) || hay.has("make a difference"));
     let donation = hay.any(DONATION_ASK) || (appeal && hay.any(DONATION)) || named_ask;
-    if (w <= 25 && donation) || (w <= 3 && starts_any(lower, &["support"])) {
+    if (w <= 25 && donation)
+        || (w <= DONATION_LONG_MAX_WORDS && hay.any(DONATION_ASK_LONG))
+        || (w <= 3 && starts_any(lower, &["support"]))
+    {
         return Some(RemovalReason::Donation);
     }
     if w <= 12 && hay.any(LEGAL) {
@@ -1198,6 +1214,24 @@ mod tests {
         assert_eq!(
             reason("Support Tidewater Radio"),
             Some(RemovalReason::Donation)
+        );
+        // A paragraph explaining the ask is an appeal when it asks outright.
+        assert_eq!(
+            reason(
+                "Our reporters cover the valley every week, and every story is free to read. \
+                 Printing and paying them is not free, and the grants that started us have run \
+                 out. To keep the Valley Ledger going into next year, we need your financial \
+                 support."
+            ),
+            Some(RemovalReason::Donation)
+        );
+        // Reporting on money for someone else is text, however long.
+        assert_eq!(
+            reason(
+                "The ministry promised financial support to the farmers whose fields flooded, \
+                 and said the first payments would reach them before the end of the month."
+            ),
+            None
         );
         for text in [
             "Copyright 2004 Jane Doe",
