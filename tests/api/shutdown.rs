@@ -24,7 +24,13 @@ use crate::helpers::{
 
 #[tokio::test]
 async fn stop_drains_calls_in_flight_and_releases_health_watchers() {
-    let mut app = spawn_app_with(|s| s.max_concurrent_requests = 1).await;
+    // A grace far above the slow call's few seconds: the test is about
+    // draining, so a loaded machine must not turn it into a grace timeout.
+    let mut app = spawn_app_with(|s| {
+        s.max_concurrent_requests = 1;
+        s.shutdown_grace_ms = 60_000;
+    })
+    .await;
     let mut watch = app
         .health
         .watch(HealthCheckRequest {
