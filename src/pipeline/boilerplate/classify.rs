@@ -989,7 +989,10 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     {
         return Some(RemovalReason::Other);
     }
-    if (w <= 3 && starts_any(lower, NAV)) || (w <= 6 && hay.any(NEIGHBOUR)) {
+    if (w <= 3 && starts_any(lower, NAV))
+        || (w <= 6 && hay.any(NEIGHBOUR))
+        || (w <= MENU_LINE_MAX_WORDS && menu_line(text))
+    {
         return Some(RemovalReason::Navigation);
     }
     // A line that is mostly addresses is a contact or link line.
@@ -997,6 +1000,42 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
         return Some(RemovalReason::Other);
     }
     None
+}
+
+/// Longest line read as a menu written out with separators.
+const MENU_LINE_MAX_WORDS: u32 = 30;
+/// Longest item of such a menu, in words.
+const MENU_ITEM_MAX_WORDS: usize = 4;
+/// Characters that sites put between the items of a menu or breadcrumb.
+const MENU_SEPARATORS: &[char] = &['|', '•', '·', '»', '›', '¦', '∙'];
+
+/// Whether a line is a menu or breadcrumb flattened into text ("Home |
+/// News | Sport", "Home » World » Europe"): three or more items of a few
+/// words each, none a sentence. In plain text there are no links to tell
+/// it by. Not menus: a line opening with a bar (a Markdown table row), bylines, items
+/// with a field or code sign ("Prep Time: 2 Hours | Serves: 4", "union
+/// Result = Human | Droid | Ship"), and code blocks, which keep their lines.
+fn menu_line(text: &str) -> bool {
+    let text = text.trim();
+    // "By Jane Doe | Monday | 07/01/2008" is a byline, which stays.
+    let byline = text.get(..3).is_some_and(|h| h.eq_ignore_ascii_case("by "));
+    if text.starts_with('|') || text.contains('\n') || byline {
+        return false;
+    }
+    let mut items = 0usize;
+    for item in text.split(MENU_SEPARATORS) {
+        let item = item.trim();
+        let words = item.split_whitespace().count();
+        if words > MENU_ITEM_MAX_WORDS
+            || item.ends_with(['.', '!', '?', ','])
+            || item.contains([':', ';', '=', '{', '}', '<', '>'])
+        {
+            return false;
+        }
+        // "Home | | News": an empty slot is a doubled separator.
+        items += usize::from(words > 0);
+    }
+    items >= 3
 }
 
 /// Whether a short block is a picture's caption by its credit: "Photo:
@@ -1215,6 +1254,26 @@ mod tests {
             reason("Support Tidewater Radio"),
             Some(RemovalReason::Donation)
         );
+        for text in [
+            "Home | News | Sport | Weather | Contact",
+            "Home » World » Europe",
+            "Page | 1 | 2 | 3 | Next",
+            "首页 | 新闻 | 体育 | 科技",
+            "About us · Careers · Press · Help",
+        ] {
+            assert_eq!(reason(text), Some(RemovalReason::Navigation), "{text}");
+        }
+        for text in [
+            "| Town | March | April |",
+            "Prep Time: 2 Hours | Cook Time: 10 Minutes | Serves: 4",
+            "union Result = Human | Droid | Ship",
+            "By Ann Reed | Tuesday | 14/05/2024",
+            "Paris | London",
+            "We met at noon. | Then we left. | It rained.",
+            "The lake was quiet | the boats were in | and the town slept through the long afternoon heat",
+        ] {
+            assert!(!menu_line(text), "{text}");
+        }
         // A paragraph explaining the ask is an appeal when it asks outright.
         assert_eq!(
             reason(

@@ -285,6 +285,22 @@ Press inquiries: desk@example.org
     }
 
     #[test]
+    fn drops_a_menu_written_on_one_line() {
+        // Right above the headline, where a heading would be kept.
+        for menu in ["Home | News | Sport | Weather", "Home » Local » Business"] {
+            let page = format!("{menu}\n{ARTICLE}");
+            let s = strip(&page, &StripOptions::default());
+            assert!(s.text.starts_with("Village Bakery"), "{menu}: {}", s.text);
+            assert_eq!(s.removed[0].text, menu);
+            assert_eq!(s.removed[0].reason, RemovalReason::Navigation);
+        }
+        // A byline with separators is not a menu.
+        let byline = "By Ann Reed | Tuesday | 14/05/2024";
+        let s = strip(&format!("{byline}\n{ARTICLE}"), &StripOptions::default());
+        assert!(s.text.starts_with(byline), "{}", s.text);
+    }
+
+    #[test]
     fn odd_inputs_do_not_panic() {
         for input in ["", " \n\t\n", "\u{0}\u{1}\u{7f}", "***", "a", "ü\r\n\r\n©"] {
             let _ = strip(input, &StripOptions::default());
