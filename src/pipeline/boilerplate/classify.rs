@@ -978,7 +978,7 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if (w <= 3 && hay.any(ADVERT)) || (w <= 6 && starts_any(lower, ADVERT_LABEL)) {
         return Some(RemovalReason::Advertising);
     }
-    if w <= 8 && starts_any(lower, OTHER_SHORT) {
+    if (w <= 8 && starts_any(lower, OTHER_SHORT)) || (w <= 4 && placeholder(lower)) {
         return Some(RemovalReason::Other);
     }
     let meta_line = w <= META_LINE_MAX_WORDS && META_FIELD.iter().any(|p| lower.contains(p));
@@ -1000,6 +1000,30 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
         return Some(RemovalReason::Other);
     }
     None
+}
+
+/// What a page shows while a script fetches the real content.
+const PLACEHOLDERS: &[&str] = &[
+    "loading",
+    "loading please wait",
+    "please wait",
+    "wird geladen",
+    "lädt",
+    "chargement",
+    "chargement en cours",
+    "cargando",
+    "carregando",
+    "正在加载",
+    "加载中",
+    "読み込み中",
+];
+
+/// Whether the whole block is a loading placeholder ("Loading...",
+/// "正在加载…"): the state of a widget, not text.
+fn placeholder(lower: &str) -> bool {
+    let bare = lower.trim_end_matches(['.', '…', ' ', '!']);
+    let bare = bare.replace(',', "");
+    PLACEHOLDERS.contains(&bare.as_str())
 }
 
 /// Longest line read as a menu written out with separators.
@@ -1254,6 +1278,16 @@ mod tests {
             reason("Support Tidewater Radio"),
             Some(RemovalReason::Donation)
         );
+        for text in [
+            "Loading...",
+            "Loading, please wait…",
+            "正在加载...",
+            "Wird geladen",
+        ] {
+            assert_eq!(reason(text), Some(RemovalReason::Other), "{text}");
+        }
+        // Loading as a word of text.
+        assert_eq!(reason("Loading bay"), None);
         for text in [
             "Home | News | Sport | Weather | Contact",
             "Home » World » Europe",
