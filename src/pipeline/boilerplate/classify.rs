@@ -908,6 +908,9 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
     if starts_any(lower, LEGAL_START) {
         return Some(RemovalReason::Legal);
     }
+    if let Some(r) = cjk_label(lower) {
+        return Some(r);
+    }
     if w > 200 {
         return None;
     }
@@ -1000,6 +1003,55 @@ pub(crate) fn keyword_reason(text: &str, f: &Features) -> Option<RemovalReason> 
         return Some(RemovalReason::Other);
     }
     None
+}
+
+/// Longest block, in chars, read as a Chinese, Japanese or Korean label.
+const CJK_LABEL_MAX_CHARS: usize = 40;
+
+/// Labels of page furniture in Chinese, Japanese and Korean. These scripts
+/// write words without spaces, so the word-bounded phrase tests never see
+/// "分享到" inside "分享到微信": a short block is searched as a string instead.
+const CJK_LABELS: &[(&str, RemovalReason)] = &[
+    ("分享到", RemovalReason::Share),
+    ("分享至", RemovalReason::Share),
+    ("转发到", RemovalReason::Share),
+    ("转播到", RemovalReason::Share),
+    ("シェアする", RemovalReason::Share),
+    ("공유하기", RemovalReason::Share),
+    ("相关阅读", RemovalReason::Related),
+    ("相关文章", RemovalReason::Related),
+    ("相关新闻", RemovalReason::Related),
+    ("相关推荐", RemovalReason::Related),
+    ("猜你喜欢", RemovalReason::Related),
+    ("延伸阅读", RemovalReason::Related),
+    ("相關閱讀", RemovalReason::Related),
+    ("相關新聞", RemovalReason::Related),
+    ("関連記事", RemovalReason::Related),
+    ("관련기사", RemovalReason::Related),
+    ("版权所有", RemovalReason::Copyright),
+    ("版權所有", RemovalReason::Copyright),
+    ("無断転載", RemovalReason::Copyright),
+    ("无权转载", RemovalReason::Copyright),
+    ("发表评论", RemovalReason::Comments),
+    ("网友评论", RemovalReason::Comments),
+    ("コメントを書く", RemovalReason::Comments),
+    ("댓글쓰기", RemovalReason::Comments),
+    ("责任编辑", RemovalReason::Other),
+    ("責任編輯", RemovalReason::Other),
+];
+
+/// The category a short Chinese, Japanese or Korean block announces, if any.
+fn cjk_label(lower: &str) -> Option<RemovalReason> {
+    let short = lower.chars().nth(CJK_LABEL_MAX_CHARS).is_none();
+    // Every label starts with a char of U+1100 or above: a block with none
+    // (most of them) needs no search.
+    if !short || !lower.chars().any(|c| c >= '\u{1100}') {
+        return None;
+    }
+    CJK_LABELS
+        .iter()
+        .find(|(label, _)| lower.contains(label))
+        .map(|&(_, r)| r)
 }
 
 /// What a page shows while a script fetches the real content.
@@ -1277,6 +1329,24 @@ mod tests {
         assert_eq!(
             reason("Support Tidewater Radio"),
             Some(RemovalReason::Donation)
+        );
+        for (text, want) in [
+            ("分享到：微信 微博", RemovalReason::Share),
+            ("分享到微信", RemovalReason::Share),
+            ("相关阅读", RemovalReason::Related),
+            ("関連記事", RemovalReason::Related),
+            ("版权所有 城市新闻网", RemovalReason::Copyright),
+            ("[责任编辑：王明]", RemovalReason::Other),
+            ("发表评论", RemovalReason::Comments),
+        ] {
+            assert_eq!(reason(text), Some(want), "{text}");
+        }
+        // A sentence of text that names a label is text.
+        assert_eq!(
+            reason(
+                "市政府周二表示，市民可以在网站上分享到公园散步的照片，并就新的步道设计发表意见，听证会将在下个月举行。"
+            ),
+            None
         );
         for text in [
             "Loading...",
