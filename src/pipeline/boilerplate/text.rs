@@ -21,6 +21,9 @@ struct Block {
     kw: Option<RemovalReason>,
     /// Looks like the header of a user comment ("Name says:").
     comment_head: bool,
+    /// A commenter's link and name, as scrapers flatten a comment's
+    /// header ("https://example.org/ann Ann Reed").
+    commenter: bool,
     /// The same line occurs three times or more: a repeated widget label.
     repeated: bool,
 }
@@ -75,6 +78,7 @@ pub(super) fn verdicts<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<Verdict>
                 f,
                 kw,
                 comment_head: f.words <= 8 && is_comment_head(text),
+                commenter: commenter_line(text),
                 repeated: counts.get(text).is_some_and(|&c| c >= 3),
             }
         })
@@ -219,7 +223,28 @@ fn main_region(blocks: &[Block], end: usize) -> Option<(usize, usize)> {
 }
 
 /// A comment-section heading well into the content ends the main text.
+/// Commenter lines that, from the first of them on, make a comment thread:
+/// one such line may be a link in the article.
+const MIN_COMMENTERS: usize = 3;
+/// Most words of a commenter line, the link included.
+const COMMENTER_MAX_WORDS: usize = 5;
+
+/// Whether a line is a link followed by a name, with nothing else: a
+/// comment's header once its author link is written out.
+fn commenter_line(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let link = words.next().is_some_and(|w| {
+        ["http://", "https://", "www."]
+            .iter()
+            .any(|p| w.starts_with(p))
+    });
+    let rest = words.count();
+    link && (1..COMMENTER_MAX_WORDS).contains(&rest) && !text.ends_with(['.', '!', '?', ':'])
+}
+
 fn comments_cut(blocks: &[Block], start: usize, stop: usize) -> usize {
+    let region = blocks.get(start..stop).unwrap_or_default();
+    let mut commenters_left = region.iter().filter(|b| b.commenter).count();
     let total: u64 = blocks
         .iter()
         .take(stop)
@@ -231,9 +256,11 @@ fn comments_cut(blocks: &[Block], start: usize, stop: usize) -> usize {
     for (i, b) in blocks.iter().enumerate().take(stop).skip(start) {
         // Some prose must come first, so a "Comments" menu entry above the
         // article does not end it.
-        if comments_marker(b) && (seen * 2 >= total || seen >= 50) && seen > 0 {
+        let thread = comments_marker(b) || (b.commenter && commenters_left >= MIN_COMMENTERS);
+        if thread && (seen * 2 >= total || seen >= 50) && seen > 0 {
             return i;
         }
+        commenters_left = commenters_left.saturating_sub(usize::from(b.commenter));
         if b.prose() {
             seen += u64::from(b.f.words);
         }
@@ -298,6 +325,37 @@ Press inquiries: desk@example.org
         let byline = "By Ann Reed | Tuesday | 14/05/2024";
         let s = strip(&format!("{byline}\n{ARTICLE}"), &StripOptions::default());
         assert!(s.text.starts_with(byline), "{}", s.text);
+    }
+
+    #[test]
+    fn cuts_a_thread_of_linked_commenters() {
+        let body: Vec<&str> = ARTICLE.lines().take(5).collect();
+        let body = body.join("\n");
+        let thread = "https://example.org/ann Ann Reed
+We go every Saturday and the rye really is the best thing they make, well deserved.
+Tom
+Lovely to see a small shop win against the big chains from the city, congratulations.
+http://example.net/~jo Jo Park
+Two more apprentices is great news for the young people of the valley, I hope they stay.
+www.example.com/lee Lee
+The crust on that rye lasts the whole week in our house, never mind three days.";
+        let s = strip(&format!("{body}\n{thread}\n"), &StripOptions::default());
+        assert!(
+            s.text
+                .ends_with("kept its crust for three days and tasted of the field it came from."),
+            "{}",
+            s.text
+        );
+        assert!(!s.text.contains("rye really is"), "{}", s.text);
+        let comment = s.removed.iter().find(|r| r.text.starts_with("We go every"));
+        assert_eq!(comment.map(|r| r.reason), Some(RemovalReason::Comments));
+        // One linked line in an article is a source, not a thread.
+        let source = "https://example.org/report The full report";
+        let page = format!(
+            "{body}\n{source}\nThe bakery plans to use the prize money to train two more apprentices over the coming year.\n"
+        );
+        let s = strip(&page, &StripOptions::default());
+        assert!(s.text.contains("prize money to train"), "{}", s.text);
     }
 
     #[test]
