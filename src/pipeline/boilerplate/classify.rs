@@ -1074,8 +1074,11 @@ const PLACEHOLDERS: &[&str] = &[
 /// "正在加载…"): the state of a widget, not text.
 fn placeholder(lower: &str) -> bool {
     let bare = lower.trim_end_matches(['.', '…', ' ', '!']);
-    let bare = bare.replace(',', "");
-    PLACEHOLDERS.contains(&bare.as_str())
+    if bare.contains(',') {
+        // "Loading, please wait".
+        return PLACEHOLDERS.contains(&bare.replace(',', "").as_str());
+    }
+    PLACEHOLDERS.contains(&bare)
 }
 
 /// Longest line read as a menu written out with separators.
@@ -1088,9 +1091,10 @@ const MENU_SEPARATORS: &[char] = &['|', '•', '·', '»', '›', '¦', '∙'];
 /// Whether a line is a menu or breadcrumb flattened into text ("Home |
 /// News | Sport", "Home » World » Europe"): three or more items of a few
 /// words each, none a sentence. In plain text there are no links to tell
-/// it by. Not menus: a line opening with a bar (a Markdown table row), bylines, items
-/// with a field or code sign ("Prep Time: 2 Hours | Serves: 4", "union
-/// Result = Human | Droid | Ship"), and code blocks, which keep their lines.
+/// it by. Not menus: a line opening with a bar (a Markdown table row),
+/// bylines, items with a field or code sign ("Prep Time: 2 Hours | Serves:
+/// 4", "union Result = Human | Droid | Ship"), and code blocks, which keep
+/// their lines.
 fn menu_line(text: &str) -> bool {
     let text = text.trim();
     // "By Jane Doe | Monday | 07/01/2008" is a byline, which stays.
