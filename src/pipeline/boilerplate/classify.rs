@@ -144,15 +144,20 @@ pub(crate) fn features(text: &str) -> Features {
         f.links = text
             .split(' ')
             .filter(|t| {
-                t.starts_with("http://")
-                    || t.starts_with("https://")
-                    || t.starts_with("www.")
+                is_web_address(t)
                     || (t.len() > 3 && t.contains('@') && t.contains('.'))
                     || t.contains("[email")
             })
             .count() as u32;
     }
     f
+}
+
+/// Whether a token is written as a web address ("https://…", "www.…").
+pub(crate) fn is_web_address(token: &str) -> bool {
+    ["http://", "https://", "www."]
+        .iter()
+        .any(|p| token.starts_with(p))
 }
 
 /// Function words of English, German, French and Spanish: their density

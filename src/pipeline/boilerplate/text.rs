@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::classify::{Features, features, is_comment_head, keyword_reason};
+use super::classify::{Features, features, is_comment_head, is_web_address, keyword_reason};
 use super::{RemovalReason, StripOptions, Stripped, Verdict, assemble, collapse};
 
 /// A short line in a run at least this long is navigation.
@@ -222,7 +222,6 @@ fn main_region(blocks: &[Block], end: usize) -> Option<(usize, usize)> {
     Some((first, last))
 }
 
-/// A comment-section heading well into the content ends the main text.
 /// Commenter lines that, from the first of them on, make a comment thread:
 /// one such line may be a link in the article.
 const MIN_COMMENTERS: usize = 3;
@@ -233,15 +232,13 @@ const COMMENTER_MAX_WORDS: usize = 5;
 /// comment's header once its author link is written out.
 fn commenter_line(text: &str) -> bool {
     let mut words = text.split_whitespace();
-    let link = words.next().is_some_and(|w| {
-        ["http://", "https://", "www."]
-            .iter()
-            .any(|p| w.starts_with(p))
-    });
+    let link = words.next().is_some_and(is_web_address);
     let rest = words.count();
     link && (1..COMMENTER_MAX_WORDS).contains(&rest) && !text.ends_with(['.', '!', '?', ':'])
 }
 
+/// A comment-section heading, or a run of commenter lines, well into the
+/// content ends the main text.
 fn comments_cut(blocks: &[Block], start: usize, stop: usize) -> usize {
     let region = blocks.get(start..stop).unwrap_or_default();
     let mut commenters_left = region.iter().filter(|b| b.commenter).count();
